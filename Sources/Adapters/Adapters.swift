@@ -1,0 +1,2 @@
+/// Video adaptation of a frozen CLIP (Efficient-Prompt). See the adaptation issue.
+public enum AdaptersModule {}

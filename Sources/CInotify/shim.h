@@ -1,0 +1,4 @@
+// libinotifytools (Debian: libinotifytools0-dev) and the kernel's inotify API.
+// libinotifytools keeps global state: call it from one thread only.
+#include <sys/inotify.h>
+#include <inotifytools/inotifytools.h>

@@ -1,0 +1,2 @@
+/// The synthetic shapes world. See the demo issue.
+public enum SynthModule {}

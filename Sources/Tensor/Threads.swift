@@ -1,0 +1,38 @@
+import CBLAS
+import Dispatch
+
+/// The CPU thread budget shared by BLAS and clipdex's own parallel loops.
+/// Set once at start-up; BLAS follows it, so the two never oversubscribe the cores.
+public enum Threads {
+    nonisolated(unsafe) private static var current = 1
+
+    /// The number of threads in use.
+    public static var count: Int { current }
+
+    /// Sets the thread count for BLAS and for `parallelFor`.
+    public static func configure(_ n: Int) {
+        current = max(1, n)
+        openblas_set_num_threads(Int32(current))
+    }
+
+    /// Runs `body(chunkStart, chunkEnd)` over `0..<n` split into `Threads.count` contiguous chunks.
+    /// Small ranges run inline: spawning costs more than it saves below `minimum` items.
+    public static func parallelFor(_ n: Int, minimum: Int = 4096, _ body: (Int, Int) -> Void) {
+        let parts = min(current, max(1, n / max(1, minimum)))
+        if parts <= 1 { body(0, n); return }
+        let chunk = (n + parts - 1) / parts
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let lo = p * chunk, hi = min(n, lo + chunk)
+                if lo < hi { task.value(lo, hi) }
+            }
+        }
+    }
+}
+
+/// Carries a non-Sendable value into a concurrent loop whose chunks touch disjoint memory.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

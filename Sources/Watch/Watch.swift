@@ -1,0 +1,2 @@
+/// Folder watching for the daemon. See the daemon issue.
+public enum WatchModule {}

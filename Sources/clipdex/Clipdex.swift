@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `clipdex`: index videos with a frozen CLIP and search them in words or pictures.
+@main
+struct Clipdex: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clipdex",
+        abstract: "Search inside your videos with CLIP: index, search, inspect, and the engine's tools.",
+        subcommands: [
+            TokenizeCommand.self, EmbedCommand.self, BenchCommand.self,
+        ])
+}
