@@ -23,8 +23,10 @@ let package = Package(
         .systemLibrary(name: "CInotify", path: "Sources/CInotify"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        // Hand-written SIMD kernels with run-time CPU dispatch (AVX2/FMA/F16C or portable C).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Numeric core: safetensors, float buffers, BLAS-backed kernels.
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         // RGB images and CLIP's Pillow-compatible preprocessing.
         .target(name: "Imaging"),
         // The frozen CLIP: config, weights, tokenizer, ViT and text encoders.

@@ -11,6 +11,7 @@ public final class TextEncoder: @unchecked Sendable {
     let finalGamma: Weights, finalBeta: Weights
     let blocks: [BlockWeights]
     let projection: Weights         // [D, W]
+    let pool: WorkspacePool
 
     init(_ st: WeightSource, config c: TowerConfig, projectionDim: Int) throws {
         config = c
@@ -24,6 +25,7 @@ public final class TextEncoder: @unchecked Sendable {
             try BlockWeights.load(st, prefix: pre + "encoder.layers.\($0).", width: w, intermediate: c.intermediateSize, heads: c.heads)
         }
         projection = try st.floats("text_projection.weight", shape: [projectionDim, w])
+        pool = WorkspacePool(width: w, intermediate: c.intermediateSize)
     }
 
     /// Outputs of one batch of `batch` sequences padded to `seq` tokens.
@@ -66,10 +68,11 @@ public final class TextEncoder: @unchecked Sendable {
         for b in 0..<batch {
             addInPlace(x.pointer + b * seq * w, positions.pointer, count: seq * w)
         }
-        let ws = BlockWorkspace(rows: rows, seq: seq, width: w, intermediate: c.intermediateSize)
-        for blk in blocks {
-            runBlock(blk, x: x.pointer, batch: batch, seq: seq, eps: c.layerNormEps, activation: c.activation,
-                     causal: true, workspace: ws)
+        pool.with(rows: rows, seq: seq) { ws in
+            for blk in blocks {
+                runBlock(blk, x: x.pointer, batch: batch, seq: seq, eps: c.layerNormEps, activation: c.activation,
+                         causal: true, workspace: ws)
+            }
         }
         layerNorm(x.pointer, rows: rows, width: w, gamma: finalGamma.pointer, beta: finalBeta.pointer,
                   eps: c.layerNormEps, into: x.pointer)

@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// Weights of one CLIP residual attention block (pre-LayerNorm):
@@ -56,6 +57,34 @@ public final class BlockWorkspace {
     }
 }
 
+/// Keeps workspaces between forward passes: fresh multi-megabyte allocations would cost a page
+/// fault per 4 KiB on every batch. Safe to share across threads (each caller takes its own).
+public final class WorkspacePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [BlockWorkspace] = []
+    private let width: Int, intermediate: Int
+
+    public init(width: Int, intermediate: Int) {
+        self.width = width
+        self.intermediate = intermediate
+    }
+
+    /// Runs `body` with a workspace for `rows` tokens of sequences of length `seq`.
+    public func with<R>(rows: Int, seq: Int, _ body: (BlockWorkspace) -> R) -> R {
+        lock.lock()
+        let index = free.firstIndex { $0.rows == rows && $0.seq == seq }
+        let ws = index.map { free.remove(at: $0) } ?? BlockWorkspace(rows: rows, seq: seq, width: width, intermediate: intermediate)
+        lock.unlock()
+        defer {
+            lock.lock()
+            free.append(ws)
+            if free.count > 4 { free.removeFirst() }
+            lock.unlock()
+        }
+        return body(ws)
+    }
+}
+
 /// Runs one block in place over x: [batch·seq, W].
 public func runBlock(_ b: BlockWeights, x: UnsafeMutablePointer<Float>, batch: Int, seq: Int, eps: Float,
                      activation: Activation, causal: Bool, lengths: [Int]? = nil, workspace ws: BlockWorkspace) {
@@ -81,6 +110,11 @@ public func runBlock(_ b: BlockWeights, x: UnsafeMutablePointer<Float>, batch: I
 @inline(__always)
 func accumulateLinear(_ x: UnsafePointer<Float>, rows m: Int, inFeatures k: Int, weight: UnsafePointer<Float>,
                       bias: UnsafePointer<Float>, outFeatures n: Int, into y: UnsafeMutablePointer<Float>) {
+    if m <= skinnyRows {
+        skinnyLinear(x, rows: m, inFeatures: k, ldx: k, weight: weight, bias: bias, outFeatures: n,
+                     into: y, ldy: n, accumulate: true)
+        return
+    }
     for r in 0..<m { addInPlace(y + r * n, bias, count: n) }
     gemm(transB: true, m: m, n: n, k: k, a: x, lda: k, b: weight, ldb: k, beta: 1, c: y, ldc: n)
 }

@@ -11,6 +11,7 @@ public final class VisionEncoder: @unchecked Sendable {
     let preGamma: Weights, preBeta: Weights, postGamma: Weights, postBeta: Weights
     let blocks: [BlockWeights]
     let projection: Weights         // [D, W]
+    let pool: WorkspacePool
 
     /// Tokens per image: the class token plus one per patch.
     public var tokens: Int { 1 + config.gridSize * config.gridSize }
@@ -32,6 +33,7 @@ public final class VisionEncoder: @unchecked Sendable {
             try BlockWeights.load(st, prefix: pre + "encoder.layers.\($0).", width: w, intermediate: c.intermediateSize, heads: c.heads)
         }
         projection = try st.floats("visual_projection.weight", shape: [projectionDim, w])
+        pool = WorkspacePool(width: w, intermediate: c.intermediateSize)
     }
 
     /// The outputs of one batch: the last hidden state (before post-LayerNorm, [B, T, W]),
@@ -49,10 +51,11 @@ public final class VisionEncoder: @unchecked Sendable {
         embed(pixels: pixels, batch: batch, into: x.pointer)
         layerNorm(x.pointer, rows: rows, width: w, gamma: preGamma.pointer, beta: preBeta.pointer,
                   eps: c.layerNormEps, into: x.pointer)
-        let ws = BlockWorkspace(rows: rows, seq: t, width: w, intermediate: c.intermediateSize)
-        for b in blocks {
-            runBlock(b, x: x.pointer, batch: batch, seq: t, eps: c.layerNormEps, activation: c.activation,
-                     causal: false, workspace: ws)
+        pool.with(rows: rows, seq: t) { ws in
+            for b in blocks {
+                runBlock(b, x: x.pointer, batch: batch, seq: t, eps: c.layerNormEps, activation: c.activation,
+                         causal: false, workspace: ws)
+            }
         }
         let pooled = FloatBuffer(count: batch * w, zeroed: false)
         for i in 0..<batch {

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Row-wise LayerNorm: y = (x − mean) / sqrt(var + eps) · γ + β, over `width` columns.
@@ -5,17 +6,7 @@ import Foundation
 public func layerNorm(_ x: UnsafePointer<Float>, rows: Int, width: Int, gamma: UnsafePointer<Float>,
                       beta: UnsafePointer<Float>, eps: Float, into y: UnsafeMutablePointer<Float>) {
     Threads.parallelFor(rows, minimum: max(1, 32768 / max(width, 1))) { lo, hi in
-        for r in lo..<hi {
-            let xr = x + r * width, yr = y + r * width
-            var mean: Float = 0
-            for i in 0..<width { mean += xr[i] }
-            mean /= Float(width)
-            var variance: Float = 0
-            for i in 0..<width { let d = xr[i] - mean; variance += d * d }
-            variance /= Float(width)
-            let inv = 1 / (variance + eps).squareRoot()
-            for i in 0..<width { yr[i] = (xr[i] - mean) * inv * gamma[i] + beta[i] }
-        }
+        cdx_layer_norm(x + lo * width, hi - lo, Int32(width), gamma, beta, eps, y + lo * width)
     }
 }
 
@@ -27,9 +18,7 @@ public enum Activation: String, Sendable {
     public func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .quickGELU:
-            Threads.parallelFor(count, minimum: 16384) { lo, hi in
-                for i in lo..<hi { let v = x[i]; x[i] = v / (1 + expf(-1.702 * v)) }
-            }
+            Threads.parallelFor(count, minimum: 16384) { lo, hi in cdx_quick_gelu(x + lo, hi - lo) }
         case .gelu:
             Threads.parallelFor(count, minimum: 16384) { lo, hi in
                 for i in lo..<hi { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Element types a safetensors file may declare.
@@ -175,5 +176,9 @@ public func halfBitsToFloat(_ h: UInt16) -> Float {
 public func floatToHalfBits(_ f: Float) -> UInt16 { Float16(f).bitPattern }
 
 public func halfToFloat(_ src: UnsafeRawPointer, count: Int, into dst: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { dst[i] = halfBitsToFloat(src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) }
+    if Int(bitPattern: src) % 2 == 0 {
+        cdx_half_to_float(src.assumingMemoryBound(to: UInt16.self), dst, count)
+    } else {
+        for i in 0..<count { dst[i] = halfBitsToFloat(src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) }
+    }
 }

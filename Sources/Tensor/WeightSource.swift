@@ -8,7 +8,7 @@ public protocol WeightSource {
 
 extension SafeTensors: WeightSource {}
 
-/// Random weights of any requested shape: N(0, 0.02) for matrices, 1 for LayerNorm gains,
+/// Random weights of any requested shape: uniform with standard deviation 0.02 for matrices, 1 for LayerNorm gains,
 /// 0 for biases. For benchmarks of real architectures without their checkpoints.
 public final class RandomWeights: WeightSource {
     private var state: UInt64
@@ -25,18 +25,13 @@ public final class RandomWeights: WeightSource {
             return Weights(buffer, shape: shape)
         }
         if name == "logit_scale" { buffer.pointer[0] = 2.6592; return Weights(buffer, shape: shape) }
-        for i in 0..<n { buffer.pointer[i] = 0.02 * gaussian() }
+        let scale = 0.02 * Float(3).squareRoot() / Float(1 << 23)
+        for i in 0..<n { buffer.pointer[i] = Float(Int32(truncatingIfNeeded: next() >> 40) - (1 << 23)) * scale }
         return Weights(buffer, shape: shape)
     }
 
     private func next() -> UInt64 {
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
         return state
-    }
-
-    /// A standard normal sample (Box–Muller).
-    private func gaussian() -> Float {
-        let u1 = Float(next() >> 40 + 1) / Float(1 << 24), u2 = Float(next() >> 40) / Float(1 << 24)
-        return (-2 * logf(u1)).squareRoot() * cosf(2 * .pi * u2)
     }
 }
