@@ -8,5 +8,7 @@ struct Clipdex: AsyncParsableCommand {
         abstract: "Search inside your videos with CLIP: index, search, inspect, and the engine's tools.",
         subcommands: [
             TokenizeCommand.self, EmbedCommand.self, BenchCommand.self,
+            IndexCommand.self, SearchCommand.self, SimilarCommand.self, ListCommand.self, StatusCommand.self,
+            ShowCommand.self, ExportCommand.self, ThumbsCommand.self,
         ])
 }
