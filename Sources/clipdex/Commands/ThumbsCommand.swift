@@ -12,7 +12,7 @@ struct ThumbsCommand: ParsableCommand {
     @Option(help: "Thumbnails per row.") var columns: Int = 4
     @OptionGroup var store: StoreOptions
 
-    static let cellW = 192, cellH = 108, labelH = 16
+    static let cellW = 256, cellH = 144, labelH = 16
 
     func run() throws {
         let db = store.open()
