@@ -53,7 +53,9 @@ func printTable(_ headers: [String], _ rows: [[String]]) {
 func queryModel(_ store: IndexStore, directory: String?) -> (CLIPModel, ModelRecord) {
     do {
         let models = try store.models()
-        guard let primary = models.first else {
+        // The most used model whose weights are still on disk (synthetic or moved ones are passed over).
+        let usable = models.filter { !$0.directory.isEmpty && FileManager.default.fileExists(atPath: $0.directory) }
+        guard let primary = usable.first ?? models.first else {
             throw IndexError.noModel("\(store.path): the index holds no embeddings yet; run `clipdex index --model DIR VIDEOS...` first")
         }
         let dir = directory.map(absolutePath) ?? primary.directory
