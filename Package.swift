@@ -62,10 +62,7 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
-<<<<<<< HEAD
-        .testTarget(name: "IndexTests", dependencies: ["Index", "CLIP", "Media", "Tensor"]),
-=======
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Media", "Tensor"]),
->>>>>>> main
+        .testTarget(name: "IndexTests", dependencies: ["Index", "CLIP", "Media", "Tensor"]),
     ]
 )

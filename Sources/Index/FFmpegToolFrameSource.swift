@@ -55,20 +55,6 @@ public struct FFmpegToolFrameSource: FrameSource {
         return VideoMetadata(duration: duration, width: w, height: h, codec: stream["codec_name"] as? String ?? "unknown")
     }
 
-    /// One still image at `squareSide`×`squareSide` (or its own size), as decoded by ffmpeg.
-    public func loadImage(_ path: String) throws -> RGBImage {
-        let meta = try probe(path)
-        let s = squareSide
-        var args = ["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-frames:v", "1"]
-        if let s { args += ["-vf", "scale='if(gt(iw,ih),-2,\(s))':'if(gt(iw,ih),\(s),-2)':flags=bicubic,crop=\(s):\(s)"] }
-        let p = try Self.start(args + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-        let data = try p.out.readToEnd() ?? Data()
-        p.process.waitUntilExit()
-        let (w, h) = s.map { ($0, $0) } ?? (meta.width, meta.height)
-        guard data.count >= w * h * 3 else { throw IndexError.notAVideo(path, "ffmpeg could not decode the image") }
-        return RGBImage(width: w, height: h, pixels: [UInt8](data.prefix(w * h * 3)))
-    }
-
     private static func start(_ argv: [String]) throws -> (process: Process, out: FileHandle) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

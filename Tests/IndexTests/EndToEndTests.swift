@@ -1,5 +1,6 @@
 import CLIP
 import Foundation
+import Media
 import XCTest
 @testable import Index
 
@@ -29,7 +30,7 @@ final class EndToEndTests: XCTestCase {
     private func tinyIndexer(_ store: IndexStore) throws -> (Indexer, CLIPModel) {
         let clip = try CLIPModel(directory: Fixtures.path("clip-tiny"))
         let ix = try Indexer(store: store, embedder: CLIPImageEmbedder(model: clip),
-                             source: FFmpegToolFrameSource(squareSide: clip.config.vision.imageSize))
+                             source: FFmpegToolFrameSource())
         return (ix, clip)
     }
 
@@ -43,10 +44,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(try store.frames(videoID: try store.video(path: fractal)!.id).times, [0, 1, 2, 3])
         let frame = dir.file("q.png")
         try ffmpeg(["-ss", "2", "-i", fractal, "-frames:v", "1", frame])
-        let source = FFmpegToolFrameSource(squareSide: clip.config.vision.imageSize)
         let embedder = CLIPImageEmbedder(model: clip)
         var px = [Float](repeating: 0, count: 3 * 64 * 64)
-        px.withUnsafeMutableBufferPointer { embedder.preprocess(try! source.loadImage(frame), into: $0.baseAddress!) }
+        let image = try ImageFile.load(frame)
+        px.withUnsafeMutableBufferPointer { embedder.preprocess(image, into: $0.baseAddress!) }
         let query = px.withUnsafeBufferPointer { embedder.embed(pixels: $0.baseAddress!, count: 1)[0] }
         let hits = try SegmentIndex.load(store: store, model: ix.model).search(query, limit: 3)
         XCTAssertEqual(hits.first?.path, fractal)

@@ -32,7 +32,7 @@ struct SearchCommand: ParsableCommand {
             if let text {
                 query = clip.encodeTexts(tokens: [try Tokenizer.bundled().encode(text)])[0]
             } else {
-                query = try embedImage(absolutePath(image!), clip)
+                query = try ImageInput.embed(file: absolutePath(image!), model: clip)[0]
             }
             let index = try SegmentIndex.load(store: db, model: record)
             let prefix = pathPrefix.map { $0.hasPrefix("/") || $0.hasPrefix("~") || $0.hasPrefix(".") ? absolutePath($0) : $0 }
@@ -40,16 +40,6 @@ struct SearchCommand: ParsableCommand {
             try printHits(withTags(hits, db), json: store.json)
         } catch { fail("\(error)") }
     }
-}
-
-/// The embedding of an image file under `clip`.
-func embedImage(_ path: String, _ clip: CLIPModel) throws -> [Float] {
-    let source = FFmpegToolFrameSource(squareSide: clip.config.vision.imageSize)
-    let img = try source.loadImage(path)
-    let embedder = CLIPImageEmbedder(model: clip)
-    var px = [Float](repeating: 0, count: 3 * embedder.imageSize * embedder.imageSize)
-    px.withUnsafeMutableBufferPointer { embedder.preprocess(img, into: $0.baseAddress!) }
-    return px.withUnsafeBufferPointer { embedder.embed(pixels: $0.baseAddress!, count: 1)[0] }
 }
 
 /// `clipdex similar`: segments that look like a given one.
