@@ -7,12 +7,8 @@ struct Clipdex: AsyncParsableCommand {
         commandName: "clipdex",
         abstract: "Search inside your videos with CLIP: index, search, inspect, and the engine's tools.",
         subcommands: [
-<<<<<<< HEAD
-            TokenizeCommand.self, EmbedCommand.self, BenchCommand.self,
+            TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self, BenchCommand.self,
             IndexCommand.self, SearchCommand.self, SimilarCommand.self, ListCommand.self, StatusCommand.self,
             ShowCommand.self, ExportCommand.self, ThumbsCommand.self,
-=======
-            TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self, BenchCommand.self,
->>>>>>> main
         ])
 }
