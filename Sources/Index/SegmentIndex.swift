@@ -11,6 +11,8 @@ public struct SearchHit: Sendable, Equatable {
     /// Cosine similarity between the query and the segment's embedding.
     public var score: Float
     public var tags: [SegmentTag] = []
+    /// The sampled frame inside the segment that matches best (seconds), when looked up.
+    public var moment: Double?
 }
 
 /// The segments of one model held in memory for search: embeddings in a contiguous

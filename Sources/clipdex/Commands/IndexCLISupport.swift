@@ -73,21 +73,28 @@ func queryModel(_ store: IndexStore, directory: String?) -> (CLIPModel, ModelRec
 /// One search hit as JSON.
 func hitJSON(_ h: SearchHit) -> [String: Any] {
     ["video": h.path, "start": h.start, "end": h.end, "score": Double(h.score), "segment": h.segment,
-     "tags": h.tags.map { ["label": $0.label, "score": $0.score] as [String: Any] }]
+     "tags": h.tags.map { ["label": $0.label, "score": $0.score] as [String: Any] },
+     "moment": h.moment.map { $0 as Any } ?? NSNull()]
 }
 
 /// Prints hits as JSON or as an aligned table.
 func printHits(_ hits: [SearchHit], json: Bool) throws {
     if json { try printJSON(hits.map(hitJSON)); return }
     if hits.isEmpty { print("no matching segments"); return }
-    printTable(["#", "score", "start", "end", "segment", "video", "tags"], hits.enumerated().map { i, h in
-        [String(i + 1), String(format: "%.4f", h.score), timecode(h.start), timecode(h.end), String(h.segment), h.path,
+    printTable(["#", "score", "start", "end", "best frame", "segment", "video", "tags"], hits.enumerated().map { i, h in
+        [String(i + 1), String(format: "%.4f", h.score), timecode(h.start), timecode(h.end), h.moment.map(timecode) ?? "-",
+         String(h.segment), h.path,
          h.tags.prefix(3).map(\.label).joined(separator: ", ")]
     })
 }
 
-/// Fills in the tags of hits from the store.
-func withTags(_ hits: [SearchHit], _ store: IndexStore) -> [SearchHit] {
-    guard let tags = try? store.tags(segmentIDs: hits.map(\.segment)) else { return hits }
-    return hits.map { var h = $0; h.tags = tags[h.segment] ?? []; return h }
+/// Fills in the tags of hits and, given the query, the best-matching frame inside each segment.
+func decorate(_ hits: [SearchHit], _ store: IndexStore, query: [Float]? = nil) -> [SearchHit] {
+    let tags = (try? store.tags(segmentIDs: hits.map(\.segment))) ?? [:]
+    return hits.map { hit in
+        var h = hit
+        h.tags = tags[h.segment] ?? []
+        if let query { h.moment = (try? store.bestFrame(videoID: h.videoID, start: h.start, end: h.end, query: query))??.time }
+        return h
+    }
 }

@@ -37,7 +37,7 @@ struct SearchCommand: ParsableCommand {
             let index = try SegmentIndex.load(store: db, model: record)
             let prefix = pathPrefix.map { $0.hasPrefix("/") || $0.hasPrefix("~") || $0.hasPrefix(".") ? absolutePath($0) : $0 }
             let hits = index.search(query, limit: limit, pathPrefix: prefix)
-            try printHits(withTags(hits, db), json: store.json)
+            try printHits(decorate(hits, db, query: query), json: store.json)
         } catch { fail("\(error)") }
     }
 }
@@ -62,7 +62,7 @@ struct SimilarCommand: ParsableCommand {
             let index = try SegmentIndex.load(store: db, model: model)
             let query = try db.segmentEmbedding(id: segment)
             let hits = index.search(query, limit: limit, pathPrefix: pathPrefix.map(absolutePath), excluding: segment)
-            try printHits(withTags(hits, db), json: store.json)
+            try printHits(decorate(hits, db, query: query), json: store.json)
         } catch { fail("\(error)") }
     }
 }
