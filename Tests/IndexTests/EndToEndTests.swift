@@ -30,7 +30,7 @@ final class EndToEndTests: XCTestCase {
     private func tinyIndexer(_ store: IndexStore) throws -> (Indexer, CLIPModel) {
         let clip = try CLIPModel(directory: Fixtures.path("clip-tiny"))
         let ix = try Indexer(store: store, embedder: CLIPImageEmbedder(model: clip),
-                             source: FFmpegToolFrameSource())
+                             source: MediaFrameSource(modelInputSize: clip.config.vision.imageSize))
         return (ix, clip)
     }
 

@@ -37,7 +37,7 @@ struct IndexCommand: ParsableCommand {
             let clip = try CLIPModel(directory: absolutePath(model))
             var options = IndexOptions()
             options.fps = fps; options.batchSize = batch; options.force = force
-            let source = FFmpegToolFrameSource()
+            let source = MediaFrameSource(modelInputSize: clip.config.vision.imageSize, decoderThreads: engine.threads)
             indexer = try Indexer(store: db, embedder: CLIPImageEmbedder(model: clip, batchSize: batch), source: source,
                                   options: options)
         } catch { fail("\(error)") }
