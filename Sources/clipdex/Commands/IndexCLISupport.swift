@@ -48,26 +48,53 @@ func printTable(_ headers: [String], _ rows: [[String]]) {
     for r in rows { print(line(r)) }
 }
 
+/// The model the index was built with: the most used one whose weights are still on disk
+/// (synthetic or moved ones are passed over), else the most used.
+func defaultModelRecord(_ store: IndexStore) throws -> ModelRecord? {
+    let models = try store.models()
+    let usable = models.filter { !$0.directory.isEmpty && FileManager.default.fileExists(atPath: $0.directory) }
+    return usable.first ?? models.first
+}
+
 /// The CLIP model a query runs with: `--model` when given, else the one the index was built with.
 /// Its identity must match embeddings in the index: embeddings of two models are never compared.
 func queryModel(_ store: IndexStore, directory: String?) -> (CLIPModel, ModelRecord) {
     do {
-        let models = try store.models()
-        // The most used model whose weights are still on disk (synthetic or moved ones are passed over).
-        let usable = models.filter { !$0.directory.isEmpty && FileManager.default.fileExists(atPath: $0.directory) }
-        guard let primary = usable.first ?? models.first else {
+        guard let primary = try defaultModelRecord(store) else {
             throw IndexError.noModel("\(store.path): the index holds no embeddings yet; run `clipdex index --model DIR VIDEOS...` first")
         }
-        let dir = directory.map(absolutePath) ?? primary.directory
+        guard let dir = directory.map(absolutePath) ?? (primary.directory.isEmpty ? nil : primary.directory) else {
+            throw IndexError.noModel("\(store.path): no weights directory is recorded for the index's model (\(primary.dim)-d, \(primary.identity)); pass --model DIR")
+        }
         guard FileManager.default.fileExists(atPath: dir) else {
             throw IndexError.noModel("\(dir): the model the index was built with is no longer there; pass --model DIR with the same weights")
         }
         let clip = try CLIPModel(directory: dir)
-        guard let record = models.first(where: { $0.identity == clip.identity }) else {
+        guard let record = try store.models().first(where: { $0.identity == clip.identity }) else {
             throw IndexError.noModel("\(dir): the index holds no embeddings of this model (it was built with \(primary.directory)); pass that model or re-index")
         }
         return (clip, record)
     } catch { fail("\(error)") }
+}
+
+/// A value computed on its own thread while the caller does other work (a cold `search` reads the
+/// segments while the text is tokenized and encoded).
+final class Background<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        Thread { [self] in
+            result = Result { try work() }
+            done.signal()
+        }.start()
+    }
+
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        return try result!.get()
+    }
 }
 
 /// One search hit as JSON.
