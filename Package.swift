@@ -62,5 +62,6 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "CLIP", "Tensor"]),
     ]
 )
