@@ -89,6 +89,9 @@ public final class Adapter: @unchecked Sendable {
         self.path = path
     }
 
+    /// Adds an entry to the training summary stored in the file's metadata.
+    public func annotateTraining(_ key: String, _ value: String) { info.training[key] = value }
+
     /// A short name for messages: the file name, or "the new adapter".
     public var name: String { path.isEmpty ? "the new adapter" : (path as NSString).lastPathComponent }
 }
