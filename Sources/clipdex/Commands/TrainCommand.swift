@@ -15,11 +15,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A folder per class of trimmed clips (folder name = label) and/or a CSV video,start,end,label.") var data: String
     @Option(help: "Where to write the adapter (.safetensors).") var out: String
     @Option(help: "Use at most K clips per class (few-shot).") var shots: Int?
-    @Option(help: "Passes over the clips (default: 40, at least 150 steps).") var epochs: Int?
+    @Option(help: "Passes over the clips (default: 60, at least 300 steps).") var epochs: Int?
     @Option(help: "Exact number of steps (overrides --epochs).") var steps: Int?
     @Option(name: .customLong("prompt-tokens"), help: "Learned prompt vectors on each side of the label (default 16).") var promptTokens: Int?
     @Option(name: .customLong("temporal-layers"), help: "Temporal transformer layers; 0 = mean pooling (default 1).") var temporalLayers: Int?
-    @Option(help: "Learning rate (default 1e-3).") var lr: Float?
+    @Option(help: "Learning rate (default 2e-3).") var lr: Float?
     @Option(help: "Contrastive temperature (default 0.07).") var temperature: Float?
     @Option(help: "Frames per second sampled from the videos.") var fps: Double = 4
     @Option(help: "Random seed: the same seed and data give the same adapter.") var seed: UInt64 = 0
