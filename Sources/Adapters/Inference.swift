@@ -110,3 +110,42 @@ public func scoreTags(feature: [Float], labels: [[Float]], temperature: Float, t
         .sorted { $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset) }
         .prefix(topK).map { (label: $0.offset, score: $0.element) }
 }
+
+/// Tags many stored segment features at once (re-tagging after the vocabulary changes, without
+/// decoding anything): one sgemm of features [N, D] against labels [C, D], then a softmax per row
+/// at `temperature`; each row's `topK` labels at or above `threshold`, most probable first.
+/// Features need not be normalised (they are normalised here); labels must be.
+public func tagSegments(features: UnsafePointer<Float>, count n: Int, labels: [[Float]], temperature: Float,
+                        topK: Int, threshold: Float) -> [[(label: Int, score: Float)]] {
+    guard n > 0, let d = labels.first?.count else { return Array(repeating: [], count: n) }
+    let c = labels.count
+    let table = FloatBuffer(labels.flatMap { $0 })
+    var out: [[(label: Int, score: Float)]] = []
+    out.reserveCapacity(n)
+    let chunk = 8192
+    let logits = FloatBuffer(count: min(n, chunk) * c, zeroed: false)
+    var start = 0
+    while start < n {
+        let m = min(chunk, n - start)
+        // logits[m, C] = f[m, D] · labelsᵀ / τ, then each row divided by |f| (normalising f)
+        gemm(transB: true, m: m, n: c, k: d, alpha: 1 / temperature, a: features + start * d, lda: d,
+             b: table.pointer, ldb: d, c: logits.pointer, ldc: c)
+        for r in 0..<m {
+            let f = features + (start + r) * d, row = logits.pointer + r * c
+            let norm = dot(f, f, count: d).squareRoot()
+            let inv = norm > 0 ? 1 / norm : 0
+            for j in 0..<c { row[j] *= inv }
+            softmaxRow(row, cols: c, validCols: c)
+            var best: [(label: Int, score: Float)] = []
+            for j in 0..<c where row[j] >= threshold {
+                if best.count < topK { best.append((j, row[j])); best.sort { $0.score > $1.score } } else if row[j] > best[topK - 1].score {
+                    best[topK - 1] = (j, row[j]); best.sort { $0.score > $1.score }
+                }
+            }
+            out.append(best)
+        }
+        start += m
+    }
+    withExtendedLifetime((table, logits)) {}
+    return out
+}
