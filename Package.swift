@@ -63,5 +63,6 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "CLIP", "Tensor"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Media", "Tensor"]),
     ]
 )

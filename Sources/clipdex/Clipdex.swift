@@ -7,6 +7,7 @@ struct Clipdex: AsyncParsableCommand {
         commandName: "clipdex",
         abstract: "Search inside your videos with CLIP: index, search, inspect, and the engine's tools.",
         subcommands: [
-            TokenizeCommand.self, EmbedCommand.self, BenchCommand.self, TrainCommand.self, EvalCommand.self,
+            TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self, ProbeCommand.self, FramesCommand.self,
+            BenchCommand.self, TrainCommand.self, EvalCommand.self,
         ])
 }

@@ -1,12 +1,13 @@
 import CLIP
 import Foundation
+import Imaging
+import Media
 import Tensor
 
 /// Frame embeddings of video files for training and evaluation: frames sampled at a fixed rate,
 /// preprocessed like CLIP (shortest side to the model's size, bicubic, centre crop, normalised),
 /// encoded by the frozen image tower once and cached per (model, file, size, mtime, rate).
 ///
-/// Decoding goes through the ffmpeg CLI until the Media module's video decoder is on main.
 struct VideoFrames {
     let model: CLIPModel
     let fps: Double
@@ -55,38 +56,15 @@ struct VideoFrames {
         return String(h, radix: 16)
     }
 
-    /// Decodes frames at `fps` as CLIP-normalised pixels [T, 3, S, S].
+    /// Decodes frames at `fps` (Media) and preprocesses them like CLIP (Imaging): pixels [T, 3, S, S].
     private func decode(_ path: String) throws -> ([Double], [Float], Int) {
-        let s = model.config.vision.imageSize
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-vf",
-                       "fps=\(fps),scale=\(s):\(s):force_original_aspect_ratio=increase:flags=bicubic,crop=\(s):\(s)",
-                       "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch { throw CLIPError.input("\(path): cannot run ffmpeg to decode it: \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CLIPError.input("\(path): cannot decode the video: \(errText.split(separator: "\n").first ?? "ffmpeg failed")")
+        let s = model.config.vision.imageSize, n = 3 * s * s
+        let file = try VideoFile(path)
+        var times: [Double] = [], pixels: [Float] = []
+        try file.sample(.fps(fps), options: SampleOptions(scale: VideoFile.modelInputScale(size: s))) { frame in
+            times.append(frame.time)
+            pixels.append(contentsOf: clipPreprocess(frame.image, size: s, mean: model.config.imageMean, std: model.config.imageStd))
         }
-        let frameBytes = 3 * s * s, count = data.count / frameBytes
-        let mean = model.config.imageMean, std = model.config.imageStd
-        var pixels = [Float](repeating: 0, count: count * frameBytes)
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            for f in 0..<count {
-                for c in 0..<3 {
-                    let scale = 1 / (255 * std[c]), shift = mean[c] / std[c]
-                    for i in 0..<(s * s) {
-                        pixels[(f * 3 + c) * s * s + i] = Float(bytes[f * frameBytes + i * 3 + c]) * scale - shift
-                    }
-                }
-            }
-        }
-        return ((0..<count).map { (Double($0) + 0.5) / fps }, pixels, count)
+        return (times, pixels, pixels.count / n)
     }
 }
