@@ -12,7 +12,7 @@ public final class Adapter: @unchecked Sendable {
     let tower: FrozenTextTower
     let prompts: PromptLearner
     let temporal: TemporalModule?
-    let heads: ProposalHeads?
+    var heads: ProposalHeads?
 
     init(info: AdapterInfo, path: String, tower: FrozenTextTower, prompts: PromptLearner,
          temporal: TemporalModule?, heads: ProposalHeads?) {

@@ -29,6 +29,9 @@ public struct TrainingOptions: Sendable {
     public var weightDecay: Float = 0.01
     public var temperature: Float = 0.07
     public var seed: UInt64 = 0
+    /// Proposal heads (trained when untrimmed videos are given): full-batch steps and rate.
+    public var headSteps = 300
+    public var headLearningRate: Float = 3e-3
     /// Explicit step count (overrides epochs).
     public var steps: Int?
 
@@ -57,7 +60,7 @@ public enum Trainer {
     /// Trains a new adapter for `labels` (label texts and their token ids) on `clips`.
     /// `progress(step, total, loss)` is called after every step. Deterministic for a given seed.
     public static func train(tower: FrozenTextTower, modelIdentity: String, labels: [String], labelTokens: [[Int]],
-                             clips: [TrainingClip], options o: TrainingOptions,
+                             clips: [TrainingClip], videos: [TrainingVideo] = [], options o: TrainingOptions,
                              progress: ((Int, Int, Float) -> Void)? = nil) throws -> (Adapter, TrainingReport) {
         guard !clips.isEmpty else { throw AdapterError.data("no training clips: give at least one clip per label") }
         guard labels.count >= 2 else { throw AdapterError.data("training needs at least two labels, found \(labels.count)") }
@@ -112,11 +115,16 @@ public enum Trainer {
         let tail = losses.suffix(max(1, total / 10))
         let report = TrainingReport(steps: total, finalLoss: losses.last ?? 0, tailLoss: tail.reduce(0, +) / Float(tail.count),
                                     trainAccuracy: Float(correct) / Float(max(1, seen)), seconds: Date().timeIntervalSince(start))
-        adapter.info.training = [
+        if !videos.isEmpty {
+            let headLoss = trainHeads(adapter, videos: videos, steps: o.headSteps, learningRate: o.headLearningRate, seed: o.seed)
+            adapter.info.training["proposal_loss"] = "\(headLoss)"
+            adapter.info.training["videos"] = "\(videos.count)"
+        }
+        adapter.info.training.merge([
             "clips": "\(clips.count)", "steps": "\(total)", "batch": "\(batch)", "seed": "\(o.seed)",
             "learning_rate": "\(o.learningRate)", "final_loss": "\(report.finalLoss)",
             "train_accuracy": "\(report.trainAccuracy)",
-        ]
+        ]) { $1 }
         return (adapter, report)
     }
 

@@ -14,8 +14,11 @@ final class EndToEndTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: work) }
 
+    /// The `clipdex` executable built beside the test bundle.
     var binary: String {
-        Bundle(for: Self.self).bundleURL.deletingLastPathComponent().appendingPathComponent("clipdex").path
+        let url = Bundle(for: Self.self).bundleURL
+        let candidates = [url.appendingPathComponent("clipdex"), url.deletingLastPathComponent().appendingPathComponent("clipdex")]
+        return (candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]).path
     }
 
     /// Runs a command, returning (status, stdout, stderr).

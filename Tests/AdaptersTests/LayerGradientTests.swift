@@ -114,3 +114,27 @@ final class LayerGradientTests: XCTestCase {
         g.check("loss dtext", t, analytic: res.dText.array, loss: loss)
     }
 }
+
+/// The proposal heads' backward and BCE loss against finite differences.
+final class ProposalHeadGradientTests: XCTestCase {
+    func testHeadsBackward() {
+        var rng = SeededRandom(seed: 51)
+        let d = 8, t = 7
+        let heads = ProposalHeads(width: d, rng: &rng)
+        for p in heads.parameters { rng.fill(p.value, std: 0.5) }
+        let x = randomBuffer(t * d, std: 0.4, seed: 52)
+        let y = ProposalHeads.targets(times: (0..<t).map(Double.init), segments: [(start: 1.5, end: 4.2, label: 0)])
+        func loss() -> Double {
+            let tape = heads.forward(x.pointer, frames: t)
+            return Double(ProposalHeads.loss(logits: tape.logits, targets: y, frames: t).0)
+        }
+        let tape = heads.forward(x.pointer, frames: t)
+        let (_, dl) = ProposalHeads.loss(logits: tape.logits, targets: y, frames: t)
+        heads.backward(tape, dLogits: dl.pointer)
+        var g = GradCheck(eps: 1e-3, samples: 40)
+        for p in heads.parameters { g.check(p.name, p.value, analytic: p.grad.array, loss: loss) }
+        // targets: actionness inside [1.5, 4.2] (frames 2, 3, 4), start peak at 2 (nearest 1.5 → 1 or 2), end at 4
+        XCTAssertEqual((0..<t).map { y[$0 * 3] }, [0, 0, 1, 1, 1, 0, 0])
+        XCTAssertEqual(y[4 * 3 + 2], 1)
+    }
+}

@@ -153,3 +153,48 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(scoreTags(feature: [1, 0.5, 0], labels: labels, temperature: 0.5, topK: 3, threshold: 0.3).count, 1)
     }
 }
+
+/// Proposal heads trained on untrimmed in-memory videos find the segments of unseen videos.
+final class ProposalTrainingTests: XCTestCase {
+    /// A video: background frames with one action segment (a distinct state) at a random place.
+    static func video(seed: UInt64, dim: Int) -> TrainingVideo {
+        var rng = SeededRandom(seed: seed)
+        var states = SeededRandom(seed: 77)
+        let bg = normalized((0..<dim).map { _ in states.normal() }), act = normalized((0..<dim).map { _ in states.normal() })
+        let n = 30 + Int(rng.next() % 10), len = 6 + Int(rng.next() % 8), s = 3 + Int(rng.next() % UInt64(n - len - 6))
+        let frames = (0..<n).map { f in
+            normalized(zip(f >= s && f < s + len ? act : bg, (0..<dim).map { _ in 0.3 / Float(dim).squareRoot() * rng.normal() }).map { $0 + $1 })
+        }
+        let times = (0..<n).map { (Double($0) + 0.5) / 2 }
+        return TrainingVideo(frames: frames, times: times, segments: [(start: Double(s) / 2, end: Double(s + len) / 2, label: 0)])
+    }
+
+    func testHeadsFindSegmentsInUnseenVideos() throws {
+        Threads.configure(2)
+        let tower = TrainingTests.tower, d = tower.projectionDim
+        let videos = (0..<8).map { Self.video(seed: 100 + UInt64($0), dim: d) }
+        let clips = TrainingTests.clips(perClass: 2, seed: 1, dim: d)
+        var o = TrainingOptions()
+        o.steps = 5
+        let (adapter, _) = try Trainer.train(tower: tower, modelIdentity: "x", labels: TrainingTests.labels,
+                                             labelTokens: TrainingTests.labelTokens, clips: clips, videos: videos, options: o)
+        XCTAssertTrue(adapter.hasProposalHeads)
+        var hits = 0
+        for k in 0..<6 {
+            let v = Self.video(seed: 500 + UInt64(k), dim: d)
+            let props = try XCTUnwrap(adapter.proposals(dense: adapter.temporalFeatures(frames: v.frames), times: v.times))
+            let best = try XCTUnwrap(props.first)
+            let iou = Metrics.tIoU((best.start, best.end), (v.segments[0].start, v.segments[0].end))
+            if iou >= 0.5 { hits += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(hits, 5, "the top proposal should overlap the true segment (tIoU ≥ 0.5)")
+        // the heads survive the file round trip
+        let path = NSTemporaryDirectory() + "heads-\(getpid()).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try adapter.save(to: path)
+        let back = try Adapter.load(path, modelIdentity: "x", tower: tower)
+        let v = Self.video(seed: 900, dim: d)
+        let dense = adapter.temporalFeatures(frames: v.frames)
+        XCTAssertEqual(back.proposals(dense: dense, times: v.times), adapter.proposals(dense: dense, times: v.times))
+    }
+}

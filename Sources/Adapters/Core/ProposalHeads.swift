@@ -77,8 +77,9 @@ final class ProposalHeads {
 
     /// Binary cross-entropy of the three outputs against targets [T, 3] in [0, 1], each output's
     /// positives weighted by (negatives/positives) as BMN does; returns the loss and dLogits.
-    static func loss(logits: UnsafePointer<Float>, targets: [Float], frames t: Int) -> (Float, FloatBuffer) {
-        let d = FloatBuffer(count: t * 3)
+    static func loss(logits buffer: FloatBuffer, targets: [Float], frames t: Int) -> (Float, FloatBuffer) {
+        let d = FloatBuffer(count: t * 3), logits = buffer.pointer
+        defer { withExtendedLifetime(buffer) {} }
         var total: Double = 0
         for c in 0..<3 {
             var pos: Float = 0
@@ -88,7 +89,8 @@ final class ProposalHeads {
                 let z = logits[f * 3 + c], y = targets[f * 3 + c]
                 let p = 1 / (1 + expf(-z))
                 let w = y * wPos + (1 - y) * wNeg
-                total -= Double(w * (y * logf(max(p, 1e-7)) + (1 - y) * logf(max(1 - p, 1e-7))))
+                // −[y·log p + (1 − y)·log(1 − p)] in the stable form max(z, 0) − z·y + log(1 + e^−|z|)
+                total += Double(w) * (Double(max(z, 0) - z * y) + log1p(exp(-Double(abs(z)))))
                 d.pointer[f * 3 + c] = w * (p - y) / Float(3 * t)
             }
         }
