@@ -64,5 +64,6 @@ let package = Package(
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "CLIP", "Tensor"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Media", "Tensor"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "CLIP", "Media", "Tensor"]),
     ]
 )

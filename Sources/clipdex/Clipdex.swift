@@ -7,7 +7,25 @@ struct Clipdex: AsyncParsableCommand {
         commandName: "clipdex",
         abstract: "Search inside your videos with CLIP: index, search, inspect, and the engine's tools.",
         subcommands: [
-            TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self, ProbeCommand.self, FramesCommand.self,
-            BenchCommand.self, TrainCommand.self, EvalCommand.self,
+            // finding things
+            IndexCommand.self,
+            SearchCommand.self,
+            SimilarCommand.self,
+            ListCommand.self,
+            StatusCommand.self,
+            ShowCommand.self,
+            ExportCommand.self,
+            ThumbsCommand.self,
+            // video adaptation
+            TrainCommand.self,
+            EvalCommand.self,
+            // media
+            ProbeCommand.self,
+            FramesCommand.self,
+            // the engine
+            TokenizeCommand.self,
+            EmbedCommand.self,
+            PreprocessCommand.self,
+            BenchCommand.self,
         ])
 }

@@ -4,5 +4,11 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure clipdex's speed on this machine.",
-        subcommands: [BenchEncodeCommand.self, BenchDecodeCommand.self, BenchPreprocessCommand.self, BenchTrainCommand.self])
+        subcommands: [
+            BenchEncodeCommand.self,
+            BenchDecodeCommand.self,
+            BenchPreprocessCommand.self,
+            BenchSearchCommand.self,
+            BenchTrainCommand.self,
+        ])
 }

@@ -85,7 +85,16 @@ struct EvalCommand: ParsableCommand {
             base += detect(x, times: e.times, step: step, text: baseText, temperature: 0.01, video: v)
             if let adapter, let adaptText {
                 let dense = adapter.temporalFeatures(frames: e.frames)
-                adapted += detect(dense, times: e.times, step: step, text: adaptText, temperature: adapter.temperature, video: v)
+                if let props = adapter.proposals(dense: dense, times: e.times) {
+                    adapted += props.flatMap { p in
+                        scoreTags(feature: meanNormalized(dense, range: p.frames), labels: adaptText, temperature: adapter.temperature,
+                                  topK: 2, threshold: 0).map {
+                            Metrics.Detection(video: v, start: p.start, end: p.end, label: $0.label, score: $0.score * p.score)
+                        }
+                    }
+                } else {
+                    adapted += detect(dense, times: e.times, step: step, text: adaptText, temperature: adapter.temperature, video: v)
+                }
             }
         }
         func report(_ dets: [Metrics.Detection]) -> [String: Any] {

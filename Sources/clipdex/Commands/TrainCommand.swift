@@ -40,8 +40,12 @@ struct TrainCommand: ParsableCommand {
             for c in dataset.clips {
                 clips.append(TrainingClip(frames: try frames.embeddings(of: c.path).frames, label: labels.firstIndex(of: c.label)!))
             }
+            var videos: [TrainingVideo] = []
             for v in dataset.videos {
                 let e = try frames.embeddings(of: v.path)
+                videos.append(TrainingVideo(frames: e.frames, times: e.times, segments: v.segments.map {
+                    (start: $0.start, end: $0.end, label: labels.firstIndex(of: $0.label)!)
+                }))
                 for s in v.segments {
                     let idx = e.times.indices.filter { e.times[$0] >= s.start && e.times[$0] <= s.end }
                     if !idx.isEmpty { clips.append(TrainingClip(frames: idx.map { e.frames[$0] }, label: labels.firstIndex(of: s.label)!)) }
@@ -59,7 +63,7 @@ struct TrainCommand: ParsableCommand {
             let tower = try FrozenTextTower(model: clip)
             let (adapter, report) = try Trainer.train(
                 tower: tower, modelIdentity: clip.identity, labels: labels,
-                labelTokens: labels.map { tokenizer.encode($0) }, clips: clips, options: o,
+                labelTokens: labels.map { tokenizer.encode($0) }, clips: clips, videos: videos, options: o,
                 progress: { step, total, loss in bar.update(step, total, loss) })
             bar.finish()
             adapter.annotateTraining("data", data)
