@@ -19,6 +19,7 @@ public struct Tokenizer: Sendable {
     /// Loads a CLIP merges file (`bpe_simple_vocab_16e6.txt.gz`, gzipped or plain).
     public init(mergesPath: String) throws {
         bpe = BPE(merges: try MergesFile.load(path: mergesPath))
+        TextCleanup.prepareTables()
     }
 
     /// The tokenizer over the merges file bundled with clipdex (loaded once per process).
@@ -29,13 +30,18 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// Path of the merges file bundled with the CLIP module, nil if the bundle lacks it.
+    public static var bundledMergesPath: String? {
+        Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz")?.path
+    }
+
     private struct LoadFailure: Error { let message: String }
 
     private static let bundledTokenizer: Result<Tokenizer, LoadFailure> = {
-        guard let url = Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz") else {
+        guard let path = bundledMergesPath else {
             return .failure(LoadFailure(message: "bpe_simple_vocab_16e6.txt.gz is missing from the CLIP module's resource bundle; rebuild clipdex"))
         }
-        do { return .success(try Tokenizer(mergesPath: url.path)) } catch {
+        do { return .success(try Tokenizer(mergesPath: path)) } catch {
             return .failure(LoadFailure(message: "\(error)"))
         }
     }()

@@ -1,10 +1,10 @@
-/// Repairs mojibake: UTF-8 text that was decoded as Latin-1 or Windows-1252 ("cafÃ©" → "café",
-/// "â€œquotedâ€\u{9D}" → "“quoted”"). It follows ftfy 6.3.1's `fix_encoding` for those two
-/// encodings: only text the `Badness` detector flags is touched; the text is re-encoded to bytes
-/// and decoded as UTF-8, step by step until nothing changes; if the whole text cannot be
-/// re-decoded, UTF-8-looking runs inside it are repaired on their own; leftover C1 controls are
-/// read as Windows-1252. (ftfy also tries Windows-1250/1251/1253/1254/1257, ISO-8859-2, MacRoman
-/// and CP437; those are not reproduced here.)
+/// Repairs mojibake: UTF-8 text that was decoded with a single-byte encoding ("cafÃ©" → "café",
+/// "â€œquotedâ€\u{9D}" → "“quoted”"). This follows ftfy 6.3.1's `fix_encoding`: only text the
+/// `Badness` detector flags is touched; it is re-encoded with the first single-byte encoding that
+/// can represent it and whose bytes then decode as UTF-8 (after putting back A0 bytes that became
+/// spaces, and marking sequences that lost a byte), step by step until nothing changes; if the
+/// whole text cannot be re-decoded, UTF-8-looking runs inside it are repaired on their own;
+/// Latin-1 C1 controls left over are read as Windows-1252.
 enum Mojibake {
     typealias Scalars = [Unicode.Scalar]
 
@@ -24,8 +24,9 @@ enum Mojibake {
         for encoding in Charsets.Encoding.allCases {
             guard var bytes = encoding.encode(text) else { continue }
             if encoding == .latin1 { latin1Possible = true }
-            bytes = ByteRepairs.restoreByteA0(bytes)
-            if encoding == .sloppyWindows1252 { bytes = ByteRepairs.replaceLossySequences(bytes) }
+            // (In MacRoman an en dash and a space would look like a lost A0.)
+            if encoding != .macRoman { bytes = ByteRepairs.restoreByteA0(bytes) }
+            if encoding.isSloppy { bytes = ByteRepairs.replaceLossySequences(bytes) }
             let variants = bytes.contains(0xED) || bytes.contains(0xC0)
             if let fixed = Charsets.decodeUTF8(bytes, variants: variants) { return fixed }
         }

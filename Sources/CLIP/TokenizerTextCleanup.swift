@@ -9,4 +9,13 @@ enum TextCleanup {
         s = PyText.strip(PyText.collapseSpaces(s))
         return PyText.lower(s)
     }
+
+    /// Builds the lazily made tables (code pages, badness classes, HTML references, width folding)
+    /// so that the first query does not pay for them.
+    static func prepareTables() {
+        _ = BadnessMatcher.shared
+        _ = Charsets.sloppyWindows1252
+        _ = HTMLText.ftfyNamed
+        _ = CharacterFixes.widths
+    }
 }

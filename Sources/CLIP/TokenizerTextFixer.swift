@@ -10,6 +10,7 @@ enum TextFixer {
     /// ftfy's `fix_text`: lines are fixed one by one (a line of over a million characters is cut).
     /// Once a line holds `<`, HTML decoding stays off for the rest of the text, as in ftfy.
     static func fixText(_ text: Scalars) -> Scalars {
+        if text.allSatisfy(isPlainASCII) { return text }
         var out = Scalars()
         out.reserveCapacity(text.count)
         var unescapeHTML = true
@@ -23,6 +24,12 @@ enum TextFixer {
             start = end
         }
         return out
+    }
+
+    /// ASCII that no fix touches: printable, tab, LF or FF, and not `&` (ESC, CR, other controls
+    /// and HTML references are the only things the fixes change in ASCII text).
+    private static func isPlainASCII(_ c: Unicode.Scalar) -> Bool {
+        (c.value >= 0x20 && c.value < 0x7F && c != "&") || c == "\t" || c == "\n" || c == "\u{0C}"
     }
 
     /// All the fixes on one line, until it is stable.
@@ -52,7 +59,8 @@ enum TextFixer {
 
     /// Curly single quotes (and U+02BC) become `'`, curly double quotes `"`.
     static func uncurlQuotes(_ s: Scalars) -> Scalars {
-        s.map { c in
+        guard s.contains(where: { $0.value == 0x2BC || (0x2018...0x201F).contains($0.value) }) else { return s }
+        return s.map { c in
             switch c.value {
             case 0x2BC, 0x2018...0x201B: return "'"
             case 0x201C...0x201F: return "\""
@@ -63,7 +71,7 @@ enum TextFixer {
 
     /// CRLF, CR, U+2028, U+2029 and U+0085 all become LF.
     static func fixLineBreaks(_ s: Scalars) -> Scalars {
-        guard s.contains(where: { [0x0D, 0x85, 0x2028, 0x2029].contains($0.value) }) else { return s }
+        guard s.contains(where: { $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return s }
         var out = Scalars()
         out.reserveCapacity(s.count)
         for (i, c) in s.enumerated() {
