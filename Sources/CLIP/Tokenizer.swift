@@ -78,8 +78,10 @@ public struct Tokenizer: Sendable {
         for piece in PreTokenizer.pieces(cleaned) {
             bytes.removeAll(keepingCapacity: true)
             for c in cleaned[piece] { UTF8.encode(c) { bytes.append($0) } }
-            if let special = Self.specialIDs[bytes] {
-                ids.append(special)
+            if bytes.first == UInt8(ascii: "<") && bytes == Self.startText {
+                ids.append(Self.startToken)
+            } else if bytes.first == UInt8(ascii: "<") && bytes == Self.endText {
+                ids.append(Self.endToken)
             } else {
                 bpe.encode(bytes, into: &ids)
             }
@@ -87,7 +89,5 @@ public struct Tokenizer: Sendable {
     }
 
     /// The special tokens, when they appear verbatim in the text, keep their ids.
-    private static let specialIDs: [[UInt8]: Int] = [
-        Array("<|startoftext|>".utf8): startToken, Array("<|endoftext|>".utf8): endToken,
-    ]
+    private static let startText = Array("<|startoftext|>".utf8), endText = Array("<|endoftext|>".utf8)
 }

@@ -17,32 +17,51 @@ struct ClassBits: Sendable {
 }
 
 /// The badness sequences compiled for speed: every character of the text is turned into its class
-/// bits once (tables for ASCII and for the listed characters, a few properties for the rest), then
-/// each sequence is tried at each position with plain bit tests.
+/// bits once (tables for ASCII and for the listed characters, a few properties for the rest); at
+/// each position only the sequences whose first class the character is in are tried, with plain
+/// bit tests.
 final class BadnessMatcher: Sendable {
     static let shared = BadnessMatcher(rules: BadnessRules.all)
 
+    private struct Rule {
+        var start: Int  // into ruleClasses
+        var length: Int
+        var anchored: Bool
+    }
+
     private let asciiBits: [ClassBits]
-    private let listedBits: [UInt32: ClassBits]
+    /// Bits of the listed characters: below U+2600 through an index table (0 = not listed),
+    /// above it (a handful) through a dictionary.
+    private let listedIndex: [UInt16], listedTable: [ClassBits]
+    private let listedHigh: [UInt32: ClassBits]
+    private static let indexedLimit: UInt32 = 0x2600
     /// Bits of the generic classes for characters outside ASCII and the lists.
     private let otherBits: ClassBits, spaceBits: ClassBits, wordBits: ClassBits
-    /// Sequences flattened: class indices, where each sequence starts, its length, its anchoring.
-    private let ruleClasses: [UInt8], ruleStarts: [Int], ruleLengths: [Int], anchored: [Bool]
+    /// Class indices of all sequences, one after the other.
+    private let ruleClasses: [UInt8]
+    /// The sequences starting with each class (by class index), and the union of those classes.
+    private let rulesByFirstClass: [[Rule]]
+    private let firstClasses: ClassBits
 
     init(rules: [BadnessRule]) {
-        var classes: [CharClass] = [], index: [CharClass: Int] = [:]
-        var flat: [UInt8] = [], starts: [Int] = [], lengths: [Int] = []
+        var classes: [CharClass] = [], classIndex: [CharClass: Int] = [:]
+        var flat: [UInt8] = [], compiled: [Rule] = []
         for rule in rules {
-            starts.append(flat.count)
-            lengths.append(rule.classes.count)
+            compiled.append(Rule(start: flat.count, length: rule.classes.count, anchored: rule.atStart))
             for c in rule.classes {
-                if index[c] == nil { index[c] = classes.count; classes.append(c) }
-                flat.append(UInt8(index[c]!))
+                if classIndex[c] == nil { classIndex[c] = classes.count; classes.append(c) }
+                flat.append(UInt8(classIndex[c]!))
             }
         }
         precondition(classes.count <= 128, "badness classes exceed 128 bits")
-        (ruleClasses, ruleStarts, ruleLengths) = (flat, starts, lengths)
-        anchored = rules.map(\.atStart)
+        ruleClasses = flat
+        var byFirst = [[Rule]](repeating: [], count: classes.count)
+        var first = ClassBits()
+        for rule in compiled {
+            byFirst[Int(flat[rule.start])].append(rule)
+            first.insert(Int(flat[rule.start]))
+        }
+        (rulesByFirstClass, firstClasses) = (byFirst, first)
 
         func bits(_ c: Unicode.Scalar) -> ClassBits {
             var b = ClassBits()
@@ -52,7 +71,18 @@ final class BadnessMatcher: Sendable {
         asciiBits = (0..<128).map { bits(Unicode.Scalar(UInt8($0))) }
         var listed = Set(Badness.categories.keys)
         for cls in classes { listed.formUnion(cls.chars.filter { $0 >= 0x80 }) }
-        listedBits = Dictionary(uniqueKeysWithValues: listed.map { ($0, bits(Unicode.Scalar($0)!)) })
+        var index = [UInt16](repeating: 0, count: Int(Self.indexedLimit)), table = [ClassBits()]
+        var high: [UInt32: ClassBits] = [:]
+        for v in listed.sorted() {
+            let b = bits(Unicode.Scalar(v)!)
+            if v < Self.indexedLimit {
+                index[Int(v)] = UInt16(table.count)
+                table.append(b)
+            } else {
+                high[v] = b
+            }
+        }
+        (listedIndex, listedTable, listedHigh) = (index, table, high)
         func genericBits(_ kinds: [CharClass.Generic]) -> ClassBits {
             var b = ClassBits()
             for (i, cls) in classes.enumerated() where cls.generic.map(kinds.contains) ?? false { b.insert(i) }
@@ -63,9 +93,17 @@ final class BadnessMatcher: Sendable {
         wordBits = genericBits([.word])
     }
 
+    private func listed(_ c: Unicode.Scalar) -> ClassBits? {
+        if c.value < Self.indexedLimit {
+            let i = listedIndex[Int(c.value)]
+            return i == 0 ? nil : listedTable[Int(i)]
+        }
+        return listedHigh[c.value]
+    }
+
     private func bits(_ c: Unicode.Scalar) -> ClassBits {
         if c.value < 0x80 { return asciiBits[Int(c.value)] }
-        if let listed = listedBits[c.value] { return listed }
+        if let listed = listed(c) { return listed }
         var b = otherBits
         if PyText.isSpace(c) { b = b | spaceBits }
         if PyText.isWord(c) { b = b | wordBits }
@@ -75,19 +113,32 @@ final class BadnessMatcher: Sendable {
     /// True if some sequence matches somewhere in `s`.
     func isBad(_ s: [Unicode.Scalar]) -> Bool {
         // Every sequence needs at least one listed character.
-        guard s.contains(where: { $0.value >= 0x80 && listedBits[$0.value] != nil }) else { return false }
+        guard s.contains(where: { $0.value >= 0x80 && listed($0) != nil }) else { return false }
         let charBits = s.map(bits)
         return charBits.withUnsafeBufferPointer { text in
             ruleClasses.withUnsafeBufferPointer { classes in
                 for i in 0..<text.count {
-                    for r in 0..<ruleStarts.count where i + ruleLengths[r] <= text.count && (i == 0 || !anchored[r]) {
-                        var k = 0
-                        while k < ruleLengths[r] && text[i + k].contains(classes[ruleStarts[r] + k]) { k += 1 }
-                        if k == ruleLengths[r] { return true }
+                    var low = text[i].low & firstClasses.low, high = text[i].high & firstClasses.high
+                    while low | high != 0 {
+                        let cls: Int
+                        if low != 0 {
+                            cls = low.trailingZeroBitCount
+                            low &= low - 1
+                        } else {
+                            cls = 64 + high.trailingZeroBitCount
+                            high &= high - 1
+                        }
+                        for rule in rulesByFirstClass[cls] where matches(rule, at: i, text, classes) { return true }
                     }
                 }
                 return false
             }
         }
+    }
+
+    private func matches(_ rule: Rule, at i: Int, _ text: UnsafeBufferPointer<ClassBits>, _ classes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard i + rule.length <= text.count, i == 0 || !rule.anchored else { return false }
+        for k in 1..<rule.length where !text[i + k].contains(classes[rule.start + k]) { return false }
+        return true
     }
 }

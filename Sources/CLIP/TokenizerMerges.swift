@@ -39,12 +39,11 @@ enum MergesFile {
             while lineEnd < text.count && text[lineEnd] != 0x0A { lineEnd += 1 }
             lineNumber += 1
             if lineNumber > 1 {
-                let fields = whitespaceSeparated(text, lineStart..<lineEnd)
-                guard fields.count == 2 else {
+                guard let merge = twoFields(text, lineStart..<lineEnd) else {
                     let line = String(decoding: UnsafeBufferPointer(rebasing: text[lineStart..<lineEnd]), as: UTF8.self)
                     throw CLIPError.input("\(path): line \(lineNumber) is '\(line)', expected two BPE symbols separated by a space; use CLIP's bpe_simple_vocab_16e6.txt.gz")
                 }
-                merges.append((fields[0], fields[1]))
+                merges.append(merge)
             }
             lineStart = lineEnd + 1
         }
@@ -54,17 +53,20 @@ enum MergesFile {
         return merges
     }
 
-    /// The fields of a line split on ASCII whitespace, as Python's `str.split()` does.
-    private static func whitespaceSeparated(_ text: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> [Range<Int>] {
-        var fields: [Range<Int>] = []
+    /// The line's two fields when split on ASCII whitespace (Python's `str.split()`), nil unless
+    /// there are exactly two.
+    private static func twoFields(_ text: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> Merge? {
+        var first: Range<Int>?, second: Range<Int>?
         var i = line.lowerBound
         while i < line.upperBound {
             while i < line.upperBound && isSpace(text[i]) { i += 1 }
             let start = i
             while i < line.upperBound && !isSpace(text[i]) { i += 1 }
-            if i > start { fields.append(start..<i) }
+            guard i > start else { continue }
+            if first == nil { first = start..<i } else if second == nil { second = start..<i } else { return nil }
         }
-        return fields
+        guard let first, let second else { return nil }
+        return (first, second)
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
@@ -73,31 +75,27 @@ enum MergesFile {
     /// wins when a string or pair repeats, as in the reference's dictionaries.
     private static func mergeTable(_ text: UnsafeBufferPointer<UInt8>, merges: [Merge], path: String) throws -> [UInt64: MergeResult] {
         var symbols = SymbolTable(capacity: vocabularySize)
-        for (position, byte) in ByteEncoder.vocabularyOrder.enumerated() {
-            let character = ByteEncoder.characterUTF8[Int(byte)]
-            character.withUnsafeBufferPointer { symbols.set($0, id: Int32(position)) }
-            (character + Array("</w>".utf8)).withUnsafeBufferPointer { symbols.set($0, id: Int32(256 + position)) }
+        let endOfWord: [UInt8] = Array("</w>".utf8)
+        endOfWord.withUnsafeBufferPointer { endOfWord in
+            for (position, byte) in ByteEncoder.vocabularyOrder.enumerated() {
+                ByteEncoder.characterUTF8[Int(byte)].withUnsafeBufferPointer { character in
+                    symbols.set(character, id: Int32(position))
+                    symbols.set(character, endOfWord, id: Int32(256 + position))
+                }
+            }
         }
-        var joined: [UInt8] = []
-        func join(_ m: Merge) -> [UInt8] {
-            joined.removeAll(keepingCapacity: true)
-            joined.append(contentsOf: UnsafeBufferPointer(rebasing: text[m.left]))
-            joined.append(contentsOf: UnsafeBufferPointer(rebasing: text[m.right]))
-            return joined
-        }
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: text[range]) }
         for (rank, merge) in merges.enumerated() {
-            join(merge).withUnsafeBufferPointer { symbols.set($0, id: Int32(512 + rank)) }
+            symbols.set(bytes(merge.left), bytes(merge.right), id: Int32(512 + rank))
         }
         var table: [UInt64: MergeResult] = [:]
         table.reserveCapacity(mergeCount)
         for (rank, merge) in merges.enumerated() {
-            let left = symbols.id(of: UnsafeBufferPointer(rebasing: text[merge.left]))
-            let right = symbols.id(of: UnsafeBufferPointer(rebasing: text[merge.right]))
-            guard let left, let right else {
-                let symbol = String(decoding: UnsafeBufferPointer(rebasing: text[left == nil ? merge.left : merge.right]), as: UTF8.self)
-                throw CLIPError.input("\(path): merge on line \(rank + 2) uses '\(symbol)', which is neither a byte symbol nor made by a merge; the file is not a CLIP merges file")
+            guard let left = symbols.id(of: bytes(merge.left)), let right = symbols.id(of: bytes(merge.right)) else {
+                let unknown = symbols.id(of: bytes(merge.left)) == nil ? merge.left : merge.right
+                throw CLIPError.input("\(path): merge on line \(rank + 2) uses '\(String(decoding: bytes(unknown), as: UTF8.self))', which is neither a byte symbol nor made by a merge; the file is not a CLIP merges file")
             }
-            let merged = join(merge).withUnsafeBufferPointer { symbols.id(of: $0)! }
+            let merged = symbols.id(of: bytes(merge.left), bytes(merge.right))!
             table[pairKey(left, right)] = MergeResult(rank: Int32(rank), merged: merged)
         }
         return table

@@ -2,7 +2,9 @@
 /// whitespace runs to one space, strip, lower-case (OpenAI's `basic_clean`, `whitespace_clean`).
 enum TextCleanup {
     static func clean(_ text: String) -> [Unicode.Scalar] {
-        var s = Array(text.unicodeScalars)
+        var s: [Unicode.Scalar] = []
+        s.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars { s.append(c) }
         s = TextFixer.fixText(s)
         s = HTMLText.unescape(HTMLText.unescape(s))
         s = PyText.strip(s)

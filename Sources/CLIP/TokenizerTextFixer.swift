@@ -40,21 +40,24 @@ enum TextFixer {
             if unescapeHTML { text = HTMLText.ftfyUnescape(text) }
             text = Mojibake.fixEncoding(text)
             text = Mojibake.fixC1Controls(text)
-            text = mapScalars(text, CharacterFixes.ligatures)
-            text = mapScalars(text, CharacterFixes.widths)
+            text = mapScalars(text, CharacterFixes.ligatures, in: CharacterFixes.ligatureRanges)
+            text = mapScalars(text, CharacterFixes.widths, in: CharacterFixes.widthRanges)
             text = uncurlQuotes(text)
             text = fixLineBreaks(text)
             text = removeTerminalEscapes(text)
-            text = text.filter { !CharacterFixes.isUnwantedControl($0) }
+            if text.contains(where: CharacterFixes.isUnwantedControl) { text.removeAll(where: CharacterFixes.isUnwantedControl) }
             text = PyText.nfc(text)
             if text == before { return text }
         }
     }
 
-    /// Replaces each scalar that has an entry in `table`.
-    static func mapScalars(_ s: Scalars, _ table: [UInt32: Scalars]) -> Scalars {
-        guard s.contains(where: { !$0.isASCII && table[$0.value] != nil }) else { return s }
-        return s.flatMap { table[$0.value] ?? [$0] }
+    /// Replaces each scalar that has an entry in `table` (whose keys all lie in `ranges`).
+    static func mapScalars(_ s: Scalars, _ table: [UInt32: Scalars], in ranges: [ClosedRange<UInt32>]) -> Scalars {
+        func mapped(_ c: Unicode.Scalar) -> Scalars? {
+            c.value < ranges[0].lowerBound || !ranges.contains(where: { $0.contains(c.value) }) ? nil : table[c.value]
+        }
+        guard s.contains(where: { mapped($0) != nil }) else { return s }
+        return s.flatMap { mapped($0) ?? [$0] }
     }
 
     /// Curly single quotes (and U+02BC) become `'`, curly double quotes `"`.
@@ -121,6 +124,8 @@ enum CharacterFixes {
         0xFB04: ["f", "f", "l"], 0xFB05: ["\u{17F}", "t"], 0xFB06: ["s", "t"],
     ]
 
+    static let ligatureRanges: [ClosedRange<UInt32>] = [0x132...0x1F3, 0xFB00...0xFB06]
+
     /// Full-width and half-width forms (U+FF01...U+FFEF) as their NFKC equivalents, and the
     /// ideographic space as a plain space.
     static let widths: [UInt32: Scalars] = {
@@ -132,6 +137,8 @@ enum CharacterFixes {
         }
         return table
     }()
+
+    static let widthRanges: [ClosedRange<UInt32>] = [0x3000...0x3000, 0xFF01...0xFFEF]
 
     /// Control characters nobody means to type: C0 controls other than tab, LF, FF and CR, DEL,
     /// the deprecated Arabic format controls, the byte-order mark, interlinear annotation marks
