@@ -50,7 +50,8 @@ public struct Tokenizer: Sendable {
     /// No padding: the result has between 2 and 77 ids.
     public func encode(_ text: String) -> [Int] {
         var ids = [Self.startToken]
-        appendIDs(of: text, to: &ids)
+        // Pieces past the context cannot change the first 76 ids: stop once they are known.
+        appendIDs(of: text, to: &ids, upTo: Self.contextLength)
         ids.append(Self.endToken)
         if ids.count > Self.contextLength {
             ids.removeSubrange(Self.contextLength - 1..<ids.count)
@@ -62,7 +63,7 @@ public struct Tokenizer: Sendable {
     /// The BPE ids of the text alone: no start or end token, not cut.
     public func tokenIDs(_ text: String) -> [Int] {
         var ids: [Int] = []
-        appendIDs(of: text, to: &ids)
+        appendIDs(of: text, to: &ids, upTo: .max)
         return ids
     }
 
@@ -72,10 +73,10 @@ public struct Tokenizer: Sendable {
         String(String.UnicodeScalarView(TextCleanup.clean(text)))
     }
 
-    private func appendIDs(of text: String, to ids: inout [Int]) {
+    private func appendIDs(of text: String, to ids: inout [Int], upTo limit: Int) {
         let cleaned = TextCleanup.clean(text)
         var bytes: [UInt8] = []
-        for piece in PreTokenizer.pieces(cleaned) {
+        for piece in PreTokenizer.pieces(cleaned) where ids.count < limit {
             bytes.removeAll(keepingCapacity: true)
             for c in cleaned[piece] { UTF8.encode(c) { bytes.append($0) } }
             if bytes.first == UInt8(ascii: "<") && bytes == Self.startText {

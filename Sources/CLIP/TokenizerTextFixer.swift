@@ -32,10 +32,11 @@ enum TextFixer {
         (c.value >= 0x20 && c.value < 0x7F && c != "&") || c == "\t" || c == "\n" || c == "\u{0C}"
     }
 
-    /// All the fixes on one line, until it is stable.
+    /// All the fixes on one line, until it is stable. (Real text settles in two or three passes;
+    /// the cap only guards a server against a pathological input that would never settle.)
     static func fixLine(_ line: Scalars, unescapeHTML: Bool) -> Scalars {
         var text = line
-        while true {
+        for _ in 0..<64 {
             let before = text
             if unescapeHTML { text = HTMLText.ftfyUnescape(text) }
             text = Mojibake.fixEncoding(text)
@@ -49,6 +50,7 @@ enum TextFixer {
             text = PyText.nfc(text)
             if text == before { return text }
         }
+        return text
     }
 
     /// Replaces each scalar that has an entry in `table` (whose keys all lie in `ranges`).
