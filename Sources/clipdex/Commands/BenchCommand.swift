@@ -10,5 +10,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchPreprocessCommand.self,
             BenchSearchCommand.self,
             BenchTrainCommand.self,
+            BenchTokenizeCommand.self,
         ])
 }
