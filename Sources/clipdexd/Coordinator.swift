@@ -47,7 +47,10 @@ actor Coordinator {
         do {
             switch event {
             case let .written(path):
-                if watches(file: path) { settler.track(path, now: Monotonic.seconds(), stat: FileStat.of(path)) }
+                // Symlinks are not followed: a link leading out of the root is never read.
+                if watches(file: path), let st = FileStat.of(path), st.kind == .regular {
+                    settler.track(path, now: Monotonic.seconds(), stat: st)
+                }
             case let .moved(from, to, false):
                 try moveFile(from: from, to: to)
             case let .moved(from, to, true):

@@ -39,6 +39,31 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertEqual(again, 0)
     }
 
+    func testSymlinksAreNotFollowed() async throws {
+        let outside = TempDir()
+        defer { outside.remove() }
+        let far = outside.write("far.mp4")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("link.mp4"), withDestinationPath: far)
+        await coordinator.handle(.written(dir.file("link.mp4")))
+        try await coordinator.reconcile(scanned: [dir.path], known: [dir.path])
+        let queued = await coordinator.tick()
+        XCTAssertEqual(queued, 0)
+        XCTAssertEqual(try backend.queueLength(), 0)
+    }
+
+    func testWatchLimitIsReportedOnceAndTheRootPolled() async throws {
+        let capture = LogCapture()
+        coordinator = Coordinator(roots: [.init(path: dir.path)], settleSeconds: 0, backend: backend, logger: capture.logger(), queued: {})
+        await coordinator.handle(.unwatchable(dir.file("a"), errno: ENOSPC, limit: true))
+        await coordinator.handle(.unwatchable(dir.file("b"), errno: ENOSPC, limit: true))
+        let errors = capture.all.filter { $0.hasPrefix("<3>") }
+        XCTAssertEqual(errors.count, 1, "\(capture.all)")
+        XCTAssertTrue(errors[0].contains("inotify watch limit reached at \(dir.file("a"))"), errors[0])
+        XCTAssertTrue(errors[0].contains("sysctl fs.inotify.max_user_watches="), errors[0])
+        let degraded = await coordinator.degradedRoots
+        XCTAssertEqual(degraded, [dir.path])
+    }
+
     func testRenameMovesTheRecordWithoutReading() async throws {
         let a = dir.write("a.mp4")
         await coordinator.handle(.written(a))
