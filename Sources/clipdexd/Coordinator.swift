@@ -1,6 +1,7 @@
 import Config
 import Foundation
 import Logging
+import Synchronization
 import Watch
 
 /// Turns what the watchers see into index operations: holds written files until they settle,
@@ -12,7 +13,11 @@ actor Coordinator {
     let roots: [ClipdexConfig.WatchRoot]
     /// Called after files were queued.
     let queued: @Sendable () -> Void
-    var settler: Settler
+    var settler: Settler {
+        didSet { settlingCount.store(settler.count, ordering: .relaxed) }
+    }
+    /// `settler.count`, readable without waiting for the actor (for STATUS= while it is busy).
+    nonisolated let settlingCount = Atomic<Int>(0)
     var limitReported = false
     /// Roots that fell back to polling at run time (watch limit reached).
     private(set) var degradedRoots: Set<String> = []
@@ -55,7 +60,7 @@ actor Coordinator {
                 try moveFile(from: from, to: to)
             case let .moved(from, to, true):
                 _ = settler.cancel(under: from)
-                try reconcile(scanned: [to], known: [from, to])
+                try reconcile(scanned: [to], known: [from, to], settled: false)
             case let .removed(path, false):
                 settler.cancel(path)
                 try backend.dequeue(path)
@@ -69,7 +74,9 @@ actor Coordinator {
                 for k in gone { try backend.remove(k.path) }
                 if !gone.isEmpty { logger.info("\(path): folder gone, rows of its \(gone.count) file(s) removed") }
             case let .folderAppeared(path):
-                try reconcile(scanned: [path], known: [path])
+                // Files moved into the new folder are found here before their move events are
+                // handled: they settle from now, so those events come first.
+                try reconcile(scanned: [path], known: [path], settled: false)
             case .overflow:
                 logger.warning("inotify queue overflowed (too many changes at once): rescanning every folder")
                 try reconcile(scanned: roots.map(\.path), known: roots.map(\.path))
@@ -119,16 +126,18 @@ actor Coordinator {
     }
 
     /// Scans folders, compares them with the records under `known` folders, and applies the plan:
-    /// moves, removals, and new or changed files handed to the settler.
+    /// moves, removals, and new or changed files handed to the settler. With `settled`, a file
+    /// whose mtime is older than the settle time is released at the next tick (start-up, polls).
     @discardableResult
-    func reconcile(scanned folders: [String], known: [String]) throws -> ReconcilePlan {
+    func reconcile(scanned folders: [String], known: [String], settled: Bool = true) throws -> ReconcilePlan {
         var disk: [String: FileStat] = [:]
         for folder in folders {
             guard let root = root(of: folder) else { continue }
             let found = TreeScanner.scan(folder, recursive: root.recursive) { root.accepts(fileName: $0) }
             disk.merge(found) { a, _ in a }
         }
-        let plan = Reconciler.plan(disk: disk, known: try backend.knownFiles(under: known))
+        var plan = Reconciler.plan(disk: disk, known: try backend.knownFiles(under: known))
+        if !settled { try findMovedIn(&plan, disk: disk) }
         for m in plan.moves {
             try backend.move(from: m.from, to: m.to)
             logger.info("\(m.from): found at \(m.to), record moved")
@@ -141,11 +150,25 @@ actor Coordinator {
         let now = Monotonic.seconds(), wall = Date().timeIntervalSince1970
         for path in plan.toIndex where !settler.isTracking(path) {
             guard let st = disk[path] else { continue }
-            // A file whose mtime is already older than the settle time counts as settled.
-            let age = wall - Double(st.mtimeNanos) / 1e9
-            settler.track(path, stillSince: now - max(0, age), stat: st)
+            let age = settled ? max(0, wall - Double(st.mtimeNanos) / 1e9) : 0
+            settler.track(path, stillSince: now - age, stat: st)
         }
         return plan
+    }
+
+    /// A file moved into a folder inotify was not watching yet is reported as gone from its old
+    /// place (an unpaired "moved from") after the new folder's scan finds it: before it is read as
+    /// new, look for a record of the same file whose path is empty now, and move that instead.
+    func findMovedIn(_ plan: inout ReconcilePlan, disk: [String: FileStat]) throws {
+        plan.toIndex = try plan.toIndex.filter { path in
+            guard let st = disk[path], try backend.record(at: path) == nil else { return true }
+            let old = try backend.records(device: st.device, inode: st.inode).first {
+                $0.stat.sameFile(as: st) && FileStat.of($0.path)?.inode != st.inode
+            }
+            guard let old else { return true }
+            plan.moves.append(.init(from: old.path, to: path))
+            return false
+        }
     }
 
     /// Releases the files that settled into the queue; returns how many were queued.

@@ -17,7 +17,7 @@ final class Pipeline: Sendable {
     let tasks: [Task<Void, Never>]
 
     /// Starts everything: watches first (so nothing is missed), then the reconciliation scan of
-    /// every root, then the worker and the timers. Returns once the daemon is ready.
+    /// every root (in the background), the worker and the timers. Returns once the watches are set.
     init(config: ClipdexConfig, backend: any IngestBackend, logger: Logger, notifier: SystemdNotifier,
          retry: RetryPolicy = RetryPolicy()) async throws {
         self.config = config
@@ -45,15 +45,24 @@ final class Pipeline: Sendable {
         }
         let polled = Set(config.watch.map(\.path)).subtracting(inotifyRoots.map(\.path))
 
+        // The start-up scan runs first in the event task, so events that arrive meanwhile wait
+        // their turn; READY=1 goes out now, the watches being in place (a large library's scan
+        // must not run into systemd's start timeout).
         var tasks: [Task<Void, Never>] = []
-        tasks.append(Task { for await event in stream { await coordinator.handle(event) } })
         let all = config.watch.map(\.path)
-        let plan = try await coordinator.reconcile(scanned: all, known: all)
-        logger.notice("""
-            watching \(all.count) folder(s): \(plan.unchanged) file(s) up to date, \(plan.toIndex.count) to read, \
-            \(plan.moves.count) moved, \(plan.removals.count) gone
-            """)
-        await coordinator.tick()
+        tasks.append(Task {
+            do {
+                let plan = try await coordinator.reconcile(scanned: all, known: all)
+                logger.notice("""
+                    watching \(all.count) folder(s): \(plan.unchanged) file(s) up to date, \(plan.toIndex.count) to read, \
+                    \(plan.moves.count) moved, \(plan.removals.count) gone
+                    """)
+                await coordinator.tick()
+            } catch {
+                logger.error("start-up scan failed: \(error); changes made while clipdexd was stopped are picked up at the next start")
+            }
+            for await event in stream { await coordinator.handle(event) }
+        })
         worker.start()
         tasks.append(Self.settleTask(coordinator, settleSeconds: config.ingest.settleSeconds))
         for root in config.watch {
@@ -107,8 +116,8 @@ final class Pipeline: Sendable {
     }
 
     /// `STATUS=` text: queue length, settling files, counts and rate.
-    func status() async -> String {
-        let settling = await coordinator.settling
+    func status() -> String {
+        let settling = coordinator.settlingCount.load(ordering: .relaxed)
         let queue = (try? backend.queueLength()) ?? 0
         let s = worker.stats.withLock { $0 }
         return String(format: "queue %d, settling %d, indexed %d, failed %d, %.1f files/min", queue, settling, s.indexed,

@@ -30,7 +30,7 @@ final class Service: Sendable {
     func run(config first: ClipdexConfig) async throws -> Int32 {
         let signals = SignalStream([SIGTERM, SIGINT, SIGHUP])
         var pipeline = try await Pipeline(config: first, backend: try makeBackend(first), logger: logger, notifier: notifier)
-        notifier.send("READY=1\nSTATUS=\(await pipeline.status())\nMAINPID=\(getpid())")
+        notifier.send("READY=1\nSTATUS=\(pipeline.status())\nMAINPID=\(getpid())")
         logger.notice("clipdexd \(getpid()) ready")
         var heartbeat = startHeartbeat(pipeline)
         for await signal in signals.stream {
@@ -39,7 +39,7 @@ final class Service: Sendable {
             heartbeat.cancel()
             pipeline = await reload(pipeline)
             heartbeat = startHeartbeat(pipeline)
-            notifier.send("READY=1\nSTATUS=\(await pipeline.status())")
+            notifier.send("READY=1\nSTATUS=\(pipeline.status())")
         }
         notifier.send("STOPPING=1\nSTATUS=stopping")
         logger.notice("stopping")
@@ -79,15 +79,16 @@ final class Service: Sendable {
         }
     }
 
-    /// Sends `WATCHDOG=1` at half of `WATCHDOG_USEC` (only after the coordinator answered, so a
-    /// hung daemon is restarted) and refreshes `STATUS=` every few seconds.
+    /// Sends `WATCHDOG=1` at half of `WATCHDOG_USEC` and refreshes `STATUS=` every few seconds.
+    /// It runs on Swift's task pool: if that pool stops (a deadlock), the pings stop and systemd
+    /// restarts the daemon; a long scan or a long video does not stop them.
     func startHeartbeat(_ pipeline: Pipeline) -> Task<Void, Never> {
         let interval = min(5, notifier.watchdogInterval ?? 5)
         let notifier = notifier
         return Task {
             var last = ""
             while !Task.isCancelled {
-                let status = await pipeline.status()
+                let status = pipeline.status()
                 var message = notifier.watchdogInterval == nil ? "" : "WATCHDOG=1\n"
                 if status != last { message += "STATUS=\(status)" }
                 last = status
