@@ -64,6 +64,7 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Media", "Tensor"]),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Config"]),
         .testTarget(name: "DaemonTests", dependencies: ["clipdexd", "Watch", "Config",
                                                         .product(name: "Logging", package: "swift-log")]),

@@ -7,6 +7,7 @@
 #include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/opt.h>
 #include <errno.h>
 
 static inline int cdx_averror(int e) { return AVERROR(e); }
@@ -14,3 +15,4 @@ static inline int cdx_averror_eof(void) { return AVERROR_EOF; }
 static inline int cdx_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int64_t cdx_nopts(void) { return AV_NOPTS_VALUE; }
 static inline int cdx_error_string(int err, char *buf, size_t size) { return av_strerror(err, buf, size); }
+static inline enum AVPixelFormat cdx_pix_fmt_yuv444p16(void) { return AV_PIX_FMT_YUV444P16; }

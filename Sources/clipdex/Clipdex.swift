@@ -7,6 +7,6 @@ struct Clipdex: AsyncParsableCommand {
         commandName: "clipdex",
         abstract: "Search inside your videos with CLIP: index, search, inspect, and the engine's tools.",
         subcommands: [
-            TokenizeCommand.self, EmbedCommand.self, BenchCommand.self,
+            TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self, BenchCommand.self,
         ])
 }

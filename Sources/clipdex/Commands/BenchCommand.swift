@@ -4,5 +4,5 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure clipdex's speed on this machine.",
-        subcommands: [BenchEncodeCommand.self])
+        subcommands: [BenchEncodeCommand.self, BenchPreprocessCommand.self])
 }
