@@ -160,15 +160,19 @@ actor Coordinator {
     /// place (an unpaired "moved from") after the new folder's scan finds it: before it is read as
     /// new, look for a record of the same file whose path is empty now, and move that instead.
     func findMovedIn(_ plan: inout ReconcilePlan, disk: [String: FileStat]) throws {
-        plan.toIndex = try plan.toIndex.filter { path in
-            guard let st = disk[path], try backend.record(at: path) == nil else { return true }
-            let old = try backend.records(device: st.device, inode: st.inode).first {
+        let fresh = try plan.toIndex.filter { try backend.record(at: $0) == nil }
+        guard !fresh.isEmpty else { return }
+        var byInode: [UInt64: [KnownFile]] = [:]
+        for k in try backend.records(inodes: Set(fresh.compactMap { disk[$0]?.inode })) { byInode[k.stat.inode, default: []].append(k) }
+        var moved = Set<String>()
+        for path in fresh {
+            guard let st = disk[path], let old = byInode[st.inode]?.first(where: {
                 $0.stat.sameFile(as: st) && FileStat.of($0.path)?.inode != st.inode
-            }
-            guard let old else { return true }
+            }) else { continue }
             plan.moves.append(.init(from: old.path, to: path))
-            return false
+            moved.insert(path)
         }
+        plan.toIndex.removeAll { moved.contains($0) }
     }
 
     /// Releases the files that settled into the queue; returns how many were queued.

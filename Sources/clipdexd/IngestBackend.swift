@@ -10,8 +10,9 @@ protocol IngestBackend: Sendable {
     func knownFiles(under folders: [String]) throws -> [KnownFile]
     /// The record at one path, if any.
     func record(at path: String) throws -> KnownFile?
-    /// Records of the file with this device and inode (to find where a file went).
-    func records(device: UInt64, inode: UInt64) throws -> [KnownFile]
+    /// Records of files with one of these inodes (to find where a file went; the caller checks
+    /// the device too).
+    func records(inodes: Set<UInt64>) throws -> [KnownFile]
     /// Queues a file to be read. Idempotent: one job per path; re-arms a failed or delayed job.
     func enqueue(_ path: String) throws
     /// Drops the queued job of a path, if any (the file went away before it was read).

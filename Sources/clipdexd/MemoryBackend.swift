@@ -38,8 +38,8 @@ final class MemoryBackend: IngestBackend {
 
     func record(at path: String) throws -> KnownFile? { state.withLock { $0.records[path] } }
 
-    func records(device: UInt64, inode: UInt64) throws -> [KnownFile] {
-        state.withLock { s in s.records.values.filter { $0.stat.device == device && $0.stat.inode == inode } }
+    func records(inodes: Set<UInt64>) throws -> [KnownFile] {
+        state.withLock { s in s.records.values.filter { inodes.contains($0.stat.inode) } }
     }
 
     func enqueue(_ path: String) throws {
