@@ -65,8 +65,10 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Media", "Tensor"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "CLIP", "Media", "Tensor"]),
         .testTarget(name: "WatchTests", dependencies: ["Watch", "Config"]),
-        .testTarget(name: "DaemonTests", dependencies: ["clipdexd", "Watch", "Config",
-                                                        .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DaemonTests", dependencies: ["clipdexd", "Watch", "Config", "Index",
+                                                        .product(name: "Logging", package: "swift-log"),
+                                                        .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -7,6 +7,22 @@ struct Clipdex: AsyncParsableCommand {
         commandName: "clipdex",
         abstract: "Search inside your videos with CLIP: index, search, inspect, and the engine's tools.",
         subcommands: [
-            TokenizeCommand.self, EmbedCommand.self, PreprocessCommand.self, BenchCommand.self,
+            // finding things
+            IndexCommand.self,
+            SearchCommand.self,
+            SimilarCommand.self,
+            ListCommand.self,
+            StatusCommand.self,
+            ShowCommand.self,
+            ExportCommand.self,
+            ThumbsCommand.self,
+            // media
+            ProbeCommand.self,
+            FramesCommand.self,
+            // the engine
+            TokenizeCommand.self,
+            EmbedCommand.self,
+            PreprocessCommand.self,
+            BenchCommand.self,
         ])
 }

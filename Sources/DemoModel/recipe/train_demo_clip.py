@@ -6,6 +6,9 @@ Run from the repository root (Debian's python3 with python3-torch and python3-nu
 
     python3 Sources/DemoModel/recipe/train_demo_clip.py --out Sources/DemoModel/clip-demo
 
+`--eval-only Sources/DemoModel/clip-demo --eval-per-class 30 --eval-seed 7` re-scores an
+exported model on a fresh held-out set.
+
 Defaults: a ~105-minute run on 2 cores (`--minutes`), seed 0. `--steps N` fixes the number
 of optimiser steps instead of deriving it from the time budget (fully deterministic for a
 given seed and thread count); `--minutes 10` is a quick smoke run.
@@ -82,8 +85,8 @@ class SceneStream(torch.utils.data.IterableDataset):
         torch.set_num_threads(1)
         rng = np.random.default_rng(a.seed + 1)
         tok = Tokenizer(self.merges)
-        step = 0
-        while True:
+        step, parent = 0, os.getppid()
+        while os.getppid() == parent:          # stop if the training process went away
             curriculum = step < a.curriculum_steps
             min_extent = 0.3 if curriculum else 0.12
             pix, plabels, truth, scenes, caps, descs = [], [], [], [], [], []
@@ -172,8 +175,8 @@ class AuxHeads(nn.Module):
 class Evaluator:
     """Zero-shot scores on the held-out set drawn by evalset.py's independent renderer."""
 
-    def __init__(self, tok, image_size, per_class):
-        x, self.colour, self.shape, self.cell = make_eval_set(size=image_size, per_class=per_class)
+    def __init__(self, tok, image_size, per_class, seed=1234):
+        x, self.colour, self.shape, self.cell = make_eval_set(seed, per_class, image_size)
         self.pixels = torch.from_numpy(x)
         self.pairs = [(c, s) for c in W.TEST_COLOURS for s in W.TEST_SHAPES]
         self.ids36 = pad_ids([tok(f"a {c} {s}") for c, s in self.pairs])
@@ -214,11 +217,11 @@ class Evaluator:
 
 # ----------------------------------------------------------------------------- training
 
-def lr_at(step, total, base, warmup):
+def lr_at(step, progress, base, warmup):
+    """Linear warmup over `warmup` steps, then cosine decay to 2% as progress goes 0 -> 1."""
     if step < warmup:
         return base * (step + 1) / warmup
-    t = (step - warmup) / max(1, total - warmup)
-    return base * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, t))))
+    return base * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
 def make_optimizer(model, aux, lr, wd):
@@ -289,13 +292,13 @@ def parse_args(argv=None):
     p.add_argument("--steps", type=int, default=0, help="fixed number of steps (overrides --minutes)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2, help="torch threads for training")
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--wd", type=float, default=0.05)
-    p.add_argument("--warmup", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--image-size", type=int, default=48)
     p.add_argument("--patch-size", type=int, default=6)
-    p.add_argument("--vision-width", type=int, default=96)
+    p.add_argument("--vision-width", type=int, default=64)
     p.add_argument("--vision-layers", type=int, default=4)
     p.add_argument("--text-width", type=int, default=64)
     p.add_argument("--text-layers", type=int, default=3)
@@ -303,11 +306,28 @@ def parse_args(argv=None):
     p.add_argument("--two-prob", type=float, default=0.25, help="share of two-shape scenes")
     p.add_argument("--curriculum-steps", type=int, default=300, help="steps with large shapes only")
     p.add_argument("--aux-weight", type=float, default=1.0, help="weight of the supervised heads")
+    p.add_argument("--pos-init", type=float, default=1.0,
+                   help="scale of the 2D sin-cos init of the vision position embeddings (0: CLIP's N(0, 0.02))")
     p.add_argument("--no-dense", action="store_true", help="drop the per-patch shape head")
     p.add_argument("--eval-every", type=float, default=5.0, help="minutes between evaluations")
     p.add_argument("--eval-per-class", type=int, default=10)
     p.add_argument("--merges", default=None, help="path of bpe_simple_vocab_16e6.txt.gz")
+    p.add_argument("--eval-only", metavar="DIR", default=None,
+                   help="only score the exported model in DIR (with --eval-per-class, --eval-seed)")
+    p.add_argument("--eval-seed", type=int, default=1234, help="seed of the held-out set for --eval-only")
     return p.parse_args(argv)
+
+
+def evaluate_exported(directory, tok, per_class, seed):
+    """Scores an exported model (config.json + fp16 model.safetensors) like the training evals."""
+    from clip_model import read_safetensors, shape_from_config
+    with open(os.path.join(directory, "config.json")) as f:
+        shape = shape_from_config(json.load(f))
+    model = CLIP(shape)
+    model.load_state_dict(read_safetensors(os.path.join(directory, "model.safetensors")))
+    scores = Evaluator(tok, shape.image_size, per_class, seed)(model)
+    print(f"{directory}: " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()), flush=True)
+    return scores
 
 
 def main(argv=None):
@@ -316,12 +336,17 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     merges = find_merges(args.merges)
     tok = Tokenizer(merges)
+    if args.eval_only:
+        evaluate_exported(args.eval_only, tok, args.eval_per_class, args.eval_seed)
+        return
     shape = CLIPShape(image_size=args.image_size, patch_size=args.patch_size,
                       vision_width=args.vision_width, vision_layers=args.vision_layers,
                       vision_heads=max(1, args.vision_width // 32), text_width=args.text_width,
                       text_layers=args.text_layers, text_heads=max(1, args.text_width // 16),
                       projection_dim=args.projection)
     model = CLIP(shape)
+    if args.pos_init > 0:
+        model.init_vision_positions(args.pos_init)
     aux = AuxHeads(args.vision_width)
     opt = make_optimizer(model, aux, args.lr, args.wd)
     evaluator = Evaluator(tok, args.image_size, args.eval_per_class)
@@ -332,28 +357,25 @@ def main(argv=None):
 
     loader = torch.utils.data.DataLoader(SceneStream(args, merges), batch_size=None, num_workers=1,
                                          prefetch_factor=4, persistent_workers=True)
-    total = args.steps or 10 ** 9
     start = time.time()
     last_eval, step, scores = start, 0, None
-    budget = args.minutes * 60
+    budget = args.minutes * 60 - 60               # keep a minute for the final eval and export
+
+    def progress():
+        """Fraction of training done: by steps with --steps, else by wall-clock time (so the
+        schedule ends on time however busy the shared machine is)."""
+        return step / args.steps if args.steps else (time.time() - start) / budget
+
     for batch in loader:
-        if step >= total:
+        if progress() >= 1:
             break
-        if not args.steps and step == 30:    # calibrate the step count to the time budget
-            per_step = (time.time() - start) / 30
-            evals = budget / 60 / args.eval_every
-            total = int((budget - evals * 8) / per_step)
-            print(f"calibrated: {per_step:.3f} s/step -> {total} steps", flush=True)
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, total if total < 10 ** 9 else 5000, args.lr, args.warmup)
+            g["lr"] = lr_at(step, progress(), args.lr, args.warmup)
 
         img_emb, pooled, tokens = model.encode_image(batch["pixels"])
         # text side: the batch's unique captions followed by the 81 fixed captions
-        n_u = batch["ids"].shape[0]
-        width = max(batch["ids"].shape[1], fixed_ids.shape[1])
-        ids = torch.cat([F.pad(batch["ids"], (0, width - batch["ids"].shape[1])),
-                         F.pad(fixed_ids, (0, width - fixed_ids.shape[1]))])
-        txt_emb = model.encode_text(ids)
+        # (encoded separately: the short fixed captions need no padding to the batch's length)
+        txt_emb = torch.cat([model.encode_text(batch["ids"]), model.encode_text(fixed_ids)])
         truth = torch.cat([batch["truth_matrix"],
                            torch.from_numpy(W.caption_truth(fixed_desc, batch["scenes"]))], 1)
         scale = model.logit_scale.clamp(max=math.log(100)).exp()
@@ -371,10 +393,10 @@ def main(argv=None):
         if step % 25 == 0:
             el = time.time() - start
             parts = " ".join(f"{k} {v.item():.3f}" for k, v in aux_losses.items())
-            print(f"step {step}/{total if total < 10**9 else '?'} {el / 60:.1f}min loss {loss.item():.3f} "
+            print(f"step {step} {el / 60:.1f}min lr {opt.param_groups[0]['lr']:.2e} loss {loss.item():.3f} "
                   f"i2t {loss_i2t.item():.3f} t2i {loss_t2i.item():.3f} {parts} "
                   f"scale {scale.item():.1f} {step * args.batch / el:.0f} img/s", flush=True)
-        if time.time() - last_eval > args.eval_every * 60 or step == total:
+        if time.time() - last_eval > args.eval_every * 60:
             scores = evaluator(model, aux)
             last_eval = time.time()
             print(f"eval step {step} {(last_eval - start) / 60:.1f}min " +

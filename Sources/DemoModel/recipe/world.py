@@ -254,10 +254,8 @@ def render(rng, objects, canvas=None, with_ids=False):
     ox, oy = (w - side) / 2, (h - side) / 2
     colours = [sample_colour(rng, COLOUR_NAMES[o["colour"]]) for o in objects]
     img = render_background(rng, h, w, colours)
-    noise_on_shape = rng.random() < 0.5
-    if noise_on_shape:
-        pass
-    else:
+    noise_on_shape = rng.random() < 0.5          # noise over everything, or a noisy background only
+    if not noise_on_shape:
         img = add_noise(rng, img)
     ids = np.zeros((h, w), np.uint8) if with_ids else None
     antialias = rng.random() < 0.6

@@ -4,5 +4,10 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure clipdex's speed on this machine.",
-        subcommands: [BenchEncodeCommand.self, BenchPreprocessCommand.self])
+        subcommands: [
+            BenchEncodeCommand.self,
+            BenchDecodeCommand.self,
+            BenchPreprocessCommand.self,
+            BenchSearchCommand.self,
+        ])
 }

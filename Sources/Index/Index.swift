@@ -1,2 +1,0 @@
-/// The SQLite store, the indexing pipeline and search. See the Index issue.
-public enum IndexModule {}

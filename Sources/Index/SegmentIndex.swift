@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+/// One search result: a segment of a video and how well it matches.
+public struct SearchHit: Sendable, Equatable {
+    public var segment: Int64
+    public var videoID: Int64
+    public var path: String
+    public var start: Double
+    public var end: Double
+    /// Cosine similarity between the query and the segment's embedding.
+    public var score: Float
+    public var tags: [SegmentTag] = []
+}
+
+/// The segments of one model held in memory for search: embeddings in a contiguous
+/// `EmbeddingMatrix`, with each row's segment id, video and times beside it. Built once per
+/// process from the store (`load`); every query is then one exact scan.
+public final class SegmentIndex: Sendable {
+    public let model: ModelRecord
+    public let matrix: EmbeddingMatrix
+    let segmentIDs: [Int64]
+    let rowVideo: [Int32]          // index into videoIDs/paths
+    let starts: [Double]
+    let ends: [Double]
+    let videoIDs: [Int64]
+    let paths: [String]
+
+    /// Segment count.
+    public var count: Int { segmentIDs.count }
+
+    /// Reads every segment of `model` whose video is indexed into memory (`format` float16 halves
+    /// the memory and the scan time; see `clipdex bench search` for its recall).
+    public static func load(store: IndexStore, model: ModelRecord, format: EmbeddingFormat = .float16) throws -> SegmentIndex {
+        try store.read { db in
+            var videoIndex: [Int64: Int32] = [:], videoIDs: [Int64] = [], paths: [String] = []
+            for r in try Row.fetchAll(db, sql: "SELECT id, path FROM videos WHERE status = 'indexed' AND model_id = ?",
+                                         arguments: [model.id]) {
+                videoIndex[r["id"]] = Int32(videoIDs.count)
+                videoIDs.append(r["id"]); paths.append(r["path"])
+            }
+            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE model_id = ?", arguments: [model.id]) ?? 0
+            let matrix = EmbeddingMatrix(dim: model.dim, format: format, capacity: n)
+            var ids: [Int64] = [], rowVideo: [Int32] = [], starts: [Double] = [], ends: [Double] = []
+            ids.reserveCapacity(n); rowVideo.reserveCapacity(n); starts.reserveCapacity(n); ends.reserveCapacity(n)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, video_id, start, "end", embedding FROM segments WHERE model_id = ? ORDER BY id
+                """, arguments: [model.id])
+            while let r = try rows.next() {
+                guard let v = videoIndex[r[1]],
+                      try r.withUnsafeData(atIndex: 4, { $0.map { matrix.append(blob: $0) } ?? false }) else { continue }
+                ids.append(r[0]); rowVideo.append(v); starts.append(r[2]); ends.append(r[3])
+            }
+            return SegmentIndex(model: model, matrix: matrix, segmentIDs: ids, rowVideo: rowVideo, starts: starts,
+                                ends: ends, videoIDs: videoIDs, paths: paths)
+        }
+    }
+
+    init(model: ModelRecord, matrix: EmbeddingMatrix, segmentIDs: [Int64], rowVideo: [Int32], starts: [Double],
+         ends: [Double], videoIDs: [Int64], paths: [String]) {
+        self.model = model; self.matrix = matrix; self.segmentIDs = segmentIDs; self.rowVideo = rowVideo
+        self.starts = starts; self.ends = ends; self.videoIDs = videoIDs; self.paths = paths
+    }
+
+    /// The `limit` segments most similar to `query` (any scale; normalised here), best first,
+    /// among videos whose path starts with `pathPrefix` when given, leaving out `excluding`.
+    public func search(_ query: [Float], limit: Int, pathPrefix: String? = nil, excluding: Int64? = nil) -> [SearchHit] {
+        let q = EmbeddingCodec.normalized(query)
+        var allowed: [Bool]?
+        if let pathPrefix { allowed = paths.map { $0.hasPrefix(pathPrefix) } }
+        let skipRow = excluding.flatMap { id in segmentIDs.firstIndex(of: id) }
+        let accept: ((Int) -> Bool)?
+        if allowed != nil || skipRow != nil {
+            let a = allowed, rv = rowVideo
+            accept = { row in row != skipRow && (a?[Int(rv[row])] ?? true) }
+        } else {
+            accept = nil
+        }
+        return matrix.top(q, k: limit, accept: accept).map { hit in
+            let v = Int(rowVideo[hit.row])
+            return SearchHit(segment: segmentIDs[hit.row], videoID: videoIDs[v], path: paths[v],
+                             start: starts[hit.row], end: ends[hit.row], score: hit.score)
+        }
+    }
+
+    /// The stored embedding of a segment, if it is in this index.
+    public func embedding(segment id: Int64) -> [Float]? {
+        segmentIDs.firstIndex(of: id).map { matrix.row($0) }
+    }
+}

@@ -1,0 +1,78 @@
+import Imaging
+
+/// Which frames to take from a video.
+public enum SamplingPlan: Sendable, Equatable {
+    /// `rate` frames per second: targets at t = 0, 1/rate, 2/rate, … before the end. Each target gets the
+    /// decoded frame nearest to it (with its true timestamp); a frame never serves two targets, so a
+    /// rate above the video's own gives each frame once.
+    case fps(Double)
+    /// Every keyframe (intra frame), nothing else decoded: the cheapest overview of a file.
+    case keyframes
+    /// `count` frames at the centres of `count` equal slices of `range` seconds (default: the whole file).
+    case count(Int, range: ClosedRange<Double>? = nil)
+}
+
+/// The size sampled frames are converted to RGB at.
+public enum FrameScale: Sendable, Equatable {
+    /// The stored size (rotated for display).
+    case original
+    /// Shrunk in the YUV→RGB conversion (swscale, area filter) so the shorter side is `minShorterSide`,
+    /// unless it is already that small. For model input of size S, `2 × S` keeps Pillow's bicubic
+    /// preprocessing within its tolerance (see `VideoFile.modelInputScale`) at a fraction of the cost.
+    case reduced(minShorterSide: Int)
+}
+
+/// How to decode. Defaults suit indexing.
+public struct SampleOptions: Sendable, Equatable {
+    /// Decoder threads; 0 = one per core.
+    public var threads: Int
+    /// Size of the RGB frames handed out.
+    public var scale: FrameScale
+    /// Skip H.264/HEVC deblocking in every frame. About 15–25% faster; the deblocking that is skipped
+    /// leaves blocking artefacts that shift model-input pixels by a few levels (measured in MediaTests).
+    public var skipLoopFilter: Bool
+
+    public init(threads: Int = 0, scale: FrameScale = .original, skipLoopFilter: Bool = false) {
+        self.threads = threads
+        self.scale = scale
+        self.skipLoopFilter = skipLoopFilter
+    }
+}
+
+/// One sampled frame, ready for the caller's preprocessing.
+public struct VideoFrame: Sendable {
+    /// Presentation time in seconds from the stream start (the first frame is t = 0).
+    public var time: Double
+    /// RGB pixels, rotated for display.
+    public var image: RGBImage
+    /// The target this frame was chosen for (k for `.fps`/`.count`), or its running number for `.keyframes`.
+    public var sampleIndex: Int
+    /// Whether the decoder marked it as a keyframe.
+    public var isKeyframe: Bool
+}
+
+/// What a sampling run did, and what it survived.
+public struct SampleSummary: Sendable {
+    /// Frames handed to the caller.
+    public var frames = 0
+    /// Frames the decoder produced (kept or not).
+    public var decodedFrames = 0
+    /// Packets the decoder rejected or the demuxer flagged as damaged.
+    public var corruptPackets = 0
+    /// Frames the decoder output with errors concealed.
+    public var corruptFrames = 0
+    /// Keyframe seeks made to skip unneeded stretches.
+    public var seeks = 0
+    /// Time of the last frame decoded, if any.
+    public var lastFrameTime: Double?
+    /// Truncation and corruption reports (the frames delivered are still good).
+    public var warnings: [MediaWarning] = []
+}
+
+extension SampleOptions {
+    /// What the index pipeline and `clipdex bench decode` use for a model with `size`×`size` input:
+    /// RGB converted at `VideoFile.modelInputScale(size:)`, deblocking skipped.
+    public static func modelInput(size: Int, threads: Int = 0) -> SampleOptions {
+        SampleOptions(threads: threads, scale: VideoFile.modelInputScale(size: size), skipLoopFilter: true)
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Media
+
+/// `clipdex bench decode FILE`: decode + sample + preprocess to model input, timed, optionally beside
+/// the ffmpeg CLI doing the same sampling and scaling in the same run.
+struct BenchDecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode", abstract: "Time decoding, sampling and preprocessing a video to model input; compare with the ffmpeg CLI.")
+
+    @Argument(help: "A video file.") var file: String
+    @Option(help: "Frames per second to sample.") var fps: Double = 1
+    @Option(help: "Model input size (square).") var size: Int = 224
+    @Option(help: "Decoder threads (default: one per core); the ffmpeg comparison uses the same.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Also time `ffmpeg -threads T -i FILE -vf fps=F,scale=S:S -f null -` and print the ratio.") var compareFfmpeg = false
+    @Flag(help: "Print one JSON object.") var json = false
+
+    /// OpenAI CLIP's normalisation (RGB); the bench only needs realistic work, not a particular model.
+    private static let mean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+    private static let std: [Float] = [0.26862954, 0.26130258, 0.27577711]
+
+    func validate() throws {
+        guard fps > 0, size > 0, threads > 0 else { throw ValidationError("--fps, --size and --threads must be positive") }
+    }
+
+    func run() throws {
+        warmPageCache(file)
+        var result: [String: Any]
+        do { result = try measure() } catch { fail("\(error)") }
+        if compareFfmpeg {
+            let ffmpeg = ffmpegSeconds()
+            result["ffmpeg_seconds"] = ffmpeg ?? NSNull()
+            result["speedup_vs_ffmpeg"] = ffmpeg.map { $0 / (result["seconds"] as! Double) } ?? NSNull()
+        }
+        if json { try printJSON(result); return }
+        let f = { (k: String) in String(format: "%.3f", result[k] as? Double ?? .nan) }
+        print("clipdex  \(f("seconds")) s for \(result["frames"]!) frames at \(fps) fps → \(size)×\(size) "
+              + "(\(result["decoded_frames"]!) decoded, \(result["seeks"]!) seeks), \(f("realtime_factor"))× realtime, \(threads) threads")
+        if compareFfmpeg {
+            print("ffmpeg   \(f("ffmpeg_seconds")) s  (ffmpeg -threads \(threads) -i FILE -vf fps=\(fps),scale=\(size):\(size) -f null -)")
+            print("ratio    \(f("speedup_vs_ffmpeg"))× the ffmpeg CLI's speed")
+        }
+    }
+
+    private func measure() throws -> [String: Any] {
+        let input = UnsafeMutablePointer<Float>.allocate(capacity: 3 * size * size)
+        defer { input.deallocate() }
+        let start = now()
+        let video = try VideoFile(file)
+        let summary = try video.sample(.fps(fps), options: .modelInput(size: size, threads: threads)) { frame in
+            clipPreprocess(frame.image, size: size, mean: Self.mean, std: Self.std, into: input)
+        }
+        let seconds = now() - start
+        let duration = video.info.duration ?? summary.lastFrameTime ?? 0
+        return ["seconds": seconds, "frames": summary.frames, "realtime_factor": duration / seconds,
+                "decoded_frames": summary.decodedFrames, "seeks": summary.seeks, "video_seconds": duration,
+                "threads": threads, "size": size, "fps": fps]
+    }
+
+    /// Wall time of the ffmpeg CLI doing the same job, or nil if it cannot run.
+    private func ffmpegSeconds() -> Double? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "\(threads)", "-i", file,
+                             "-vf", "fps=\(fps),scale=\(size):\(size)", "-f", "null", "-"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = now()
+        do { try process.run() } catch { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? now() - start : nil
+    }
+
+    /// Reads the file once so that neither contender pays for the first disk read.
+    private func warmPageCache(_ path: String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        while let chunk = try? handle.read(upToCount: 1 << 22), !chunk.isEmpty {}
+        try? handle.close()
+    }
+}

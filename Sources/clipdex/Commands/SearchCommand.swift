@@ -1,0 +1,68 @@
+import ArgumentParser
+import CLIP
+import Foundation
+import Index
+import Tensor
+
+/// `clipdex search`: the segments that best match words or a picture.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find video segments matching a text (or an image with --image), best first.")
+
+    @Argument(help: "What to look for, in words.") var text: String?
+    @Option(help: "Search with a picture instead of words.") var image: String?
+    @Option(help: "How many segments to return.") var limit: Int = 10
+    @Option(name: .customLong("in"), help: "Only videos whose path starts with this prefix.") var pathPrefix: String?
+    @Option(help: "CLIP model directory (default: the one the index was built with).") var model: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var engine: EngineOptions
+
+    func validate() throws {
+        guard (text == nil) != (image == nil) else { throw ValidationError("give a TEXT or --image FILE (one of them)") }
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() throws {
+        engine.apply()
+        let db = store.open()
+        let (clip, record) = queryModel(db, directory: model)
+        let query: [Float]
+        do {
+            if let text {
+                query = clip.encodeTexts(tokens: [try Tokenizer.bundled().encode(text)])[0]
+            } else {
+                query = try ImageInput.embed(file: absolutePath(image!), model: clip)[0]
+            }
+            let index = try SegmentIndex.load(store: db, model: record)
+            let prefix = pathPrefix.map { $0.hasPrefix("/") || $0.hasPrefix("~") || $0.hasPrefix(".") ? absolutePath($0) : $0 }
+            let hits = index.search(query, limit: limit, pathPrefix: prefix)
+            try printHits(withTags(hits, db), json: store.json)
+        } catch { fail("\(error)") }
+    }
+}
+
+/// `clipdex similar`: segments that look like a given one.
+struct SimilarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "similar", abstract: "Find segments similar to a segment (ids come from search, show).")
+
+    @Argument(help: "The segment id.") var segment: Int64
+    @Option(help: "How many segments to return.") var limit: Int = 10
+    @Option(name: .customLong("in"), help: "Only videos whose path starts with this prefix.") var pathPrefix: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var engine: EngineOptions
+
+    func run() throws {
+        engine.apply()
+        let db = store.open()
+        do {
+            let seg = try db.segment(id: segment).segment
+            guard let model = try db.models().first(where: { $0.id == seg.modelID }) else { throw IndexError.unknownSegment(segment) }
+            let index = try SegmentIndex.load(store: db, model: model)
+            let query = try db.segmentEmbedding(id: segment)
+            let hits = index.search(query, limit: limit, pathPrefix: pathPrefix.map(absolutePath), excluding: segment)
+            try printHits(withTags(hits, db), json: store.json)
+        } catch { fail("\(error)") }
+    }
+}
