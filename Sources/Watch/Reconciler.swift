@@ -4,12 +4,18 @@ public struct KnownFile: Sendable, Equatable {
     public var stat: FileStat
     /// A permanent failure is recorded: retried only once the file changes.
     public var failed: Bool
+    /// Indexed with another model or sampling rate: to be read again even though unchanged.
+    public var stale: Bool
 
-    public init(path: String, stat: FileStat, failed: Bool = false) {
+    public init(path: String, stat: FileStat, failed: Bool = false, stale: Bool = false) {
         self.path = path
         self.stat = stat
         self.failed = failed
+        self.stale = stale
     }
+
+    /// Whether the record is up to date for a file with this stat.
+    public func current(for st: FileStat) -> Bool { !stale && stat.sameContent(as: st) }
 }
 
 /// What to do to bring the index in line with the folders.
@@ -45,7 +51,7 @@ public enum Reconciler {
 
         for (path, st) in disk.sorted(by: { $0.key < $1.key }) {
             if let k = byPath[path] {
-                if k.stat.sameContent(as: st) { plan.unchanged += 1 } else { plan.toIndex.append(path) }
+                if k.current(for: st) { plan.unchanged += 1 } else { plan.toIndex.append(path) }
             } else if let i = vanished[st.inode]?.firstIndex(where: { $0.stat.sameFile(as: st) }) {
                 plan.moves.append(.init(from: vanished[st.inode]![i].path, to: path))
                 vanished[st.inode]!.remove(at: i)

@@ -182,7 +182,7 @@ actor Coordinator {
         var count = 0
         for path in ready {
             do {
-                if let k = try backend.record(at: path), let st = FileStat.of(path), k.stat.sameContent(as: st) {
+                if let k = try backend.record(at: path), let st = FileStat.of(path), k.current(for: st) {
                     continue  // already indexed, or failed, as it is now
                 }
                 try backend.enqueue(path)
