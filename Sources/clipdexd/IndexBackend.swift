@@ -27,7 +27,8 @@ final class IndexBackend: IngestBackend {
         let model = try CLIPModel(directory: dir)
         var options = IndexOptions()
         options.fps = config.ingest.sampleFPS
-        let indexer = try Indexer(store: store, embedder: CLIPImageEmbedder(model: model), source: FFmpegToolFrameSource(),
+        let source = MediaFrameSource(modelSize: model.config.vision.imageSize, threads: config.ingest.threads)
+        let indexer = try Indexer(store: store, embedder: CLIPImageEmbedder(model: model), source: source,
                                   options: options)
         if let adapter = config.model.adapter {
             logger.notice("[model] adapter \(adapter): accepted; ingest embeds frames with the frozen CLIP only")

@@ -177,26 +177,43 @@ final class DaemonIntegrationTests: XCTestCase {
         stop(d)
     }
 
+    /// Every recorded video is whole: status indexed with all its frames, or failed with none.
+    func assertNoHalfVideos(_ s: IndexStore, framesEach: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        for v in try s.videos() {
+            XCTAssertEqual(v.status, .indexed, v.path, file: file, line: line)
+            XCTAssertEqual(v.frameCount, framesEach, v.path, file: file, line: line)
+            XCTAssertEqual(try s.frames(videoID: v.id).times.count, framesEach, v.path, file: file, line: line)
+            XCTAssertFalse(try s.segments(videoID: v.id).isEmpty, v.path, file: file, line: line)
+        }
+    }
+
     func testKill9DuringIngestLosesAndDuplicatesNothing() throws {
-        let count = 24
+        // 8 frames per video (4 frame/s over 2 s), so that a kill often lands inside a file.
+        try String(contentsOfFile: configFile, encoding: .utf8)
+            .replacingOccurrences(of: "sample_fps = 1.0", with: "sample_fps = 4.0")
+            .write(toFile: configFile, atomically: true, encoding: .utf8)
+        let count = 40
         var d = try startDaemon()
         let paths = try (0..<count).map { try drop(String(format: "k/%02d.mp4", $0), 100 + $0) }
-        // Kill -9 twice while files are being read, then let a third run finish.
-        for round in 0..<2 {
-            let target = (round + 1) * count / 4
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<3 {
+            let target = 1 + round * count / 5
             waitFor("\(target) indexed before kill \(round + 1)", daemon: d) { try $0.videos().count >= target }
+            usleep(UInt32.random(in: 0...150_000, using: &generator))
             d.signal(SIGKILL)
             XCTAssertNotNil(d.wait(seconds: 5))
+            try assertNoHalfVideos(try store(), framesEach: 8)
             d = try startDaemon()
         }
-        waitFor("all \(count) indexed", seconds: 120, daemon: d) { s in try s.videos().filter { $0.status == .indexed }.count == count && s.queueLength() == 0 }
+        waitFor("all \(count) indexed", seconds: 120, daemon: d) { s in
+            try s.videos().filter { $0.status == .indexed }.count == count && s.queueLength() == 0
+        }
         stop(d)
         let s = try store()
-        let all = try s.videos()
-        XCTAssertEqual(all.map(\.path), paths.sorted())
-        XCTAssertTrue(all.allSatisfy { $0.status == .indexed && $0.frameCount == 2 }, "\(all)")
+        XCTAssertEqual(try s.videos().map(\.path), paths.sorted())
+        try assertNoHalfVideos(s, framesEach: 8)
         let summary = try s.summary()
-        XCTAssertEqual(summary.frames, 2 * count, "no duplicated or half-written frames")
+        XCTAssertEqual(summary.frames, 8 * count, "no duplicated or lost frames")
         XCTAssertEqual(summary.queued, 0)
         let check = try DatabaseQueue(path: database).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
         XCTAssertEqual(check, "ok")
