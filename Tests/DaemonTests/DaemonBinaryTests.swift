@@ -30,6 +30,12 @@ final class DaemonBinaryTests: XCTestCase {
         XCTAssertTrue(r.out.contains("\(good): OK"), r.out)
         XCTAssertTrue(r.out.contains("watch     \(dir.path)/videos (recursive, auto, mp4 mkv mov webm avi m4v)"), r.out)
 
+        // Without [model] path: the bundled demo model, said so.
+        dir.write("demo.toml", "[[watch]]\npath = \"videos\"\n[store]\ndatabase = \"db.sqlite\"\n")
+        r = try runDaemon(["--config", dir.file("demo.toml"), "--check-config"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.out.contains("/clip-demo (bundled demo model)"), r.out)
+
         dir.write("typo.toml", "[ingest]\nsettle_second = 5\n")
         r = try runDaemon(["--config", dir.file("typo.toml"), "--check-config"])
         XCTAssertEqual(r.code, 2)

@@ -175,6 +175,41 @@ final class DaemonIntegrationTests: XCTestCase {
         XCTAssertEqual(try store().summary().failures.map(\.path), [junk])
         XCTAssertTrue(d.process.isRunning)
         stop(d)
+        // `clipdex status` shows it with its reason.
+        let status = try runProgram(productsDir + "/clipdex", ["status", "--db", database])
+        XCTAssertEqual(status.code, 0, status.err)
+        XCTAssertTrue(status.out.contains("failures:"), status.out)
+        XCTAssertTrue(status.out.contains("\(junk)  \(failed.error ?? "?")"), status.out)
+        // Unchanged, it is not retried on the next start; once it changes, it is.
+        let d2 = try startDaemon()
+        XCTAssertTrue(d2.waitForLog("2 file(s) up to date, 0 to read"), d2.log)  // the failed one too
+        try TestVideos.bytes(5).write(to: URL(fileURLWithPath: junk))
+        waitFor("the repaired file indexed", daemon: d2) { try $0.video(path: junk)?.status == .indexed }
+        stop(d2)
+        XCTAssertFalse(d2.log.contains("not a video"), d2.log)
+    }
+
+    func testSigtermDuringIngestStopsInTimeAndTheRestIsReadAfterRestart() throws {
+        try String(contentsOfFile: configFile, encoding: .utf8)
+            .replacingOccurrences(of: "sample_fps = 1.0", with: "sample_fps = 4.0")
+            .write(toFile: configFile, atomically: true, encoding: .utf8)
+        let count = 30
+        var d = try startDaemon()
+        for i in 0..<count { _ = try drop(String(format: "t/%02d.mp4", i), 300 + i) }
+        waitFor("first files indexed", daemon: d) { try $0.videos().count >= 3 }
+        let t0 = Date()
+        d.signal(SIGTERM)
+        XCTAssertEqual(d.wait(seconds: 10), 0, d.log)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 10)
+        XCTAssertTrue(d.log.contains("<5>stopped"), d.log)
+        try assertNoHalfVideos(try store(), framesEach: 8)
+        d = try startDaemon()
+        waitFor("all \(count) indexed after the restart", daemon: d) { s in
+            try s.videos().filter { $0.status == .indexed }.count == count && s.queueLength() == 0
+        }
+        stop(d)
+        try assertNoHalfVideos(try store(), framesEach: 8)
+        XCTAssertEqual(try store().summary().frames, 8 * count)
     }
 
     /// Every recorded video is whole: status indexed with all its frames, or failed with none.

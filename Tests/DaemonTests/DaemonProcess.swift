@@ -58,14 +58,5 @@ final class TextBox: Sendable {
 
 /// Runs `clipdexd` to completion and returns its exit status, stdout and stderr.
 func runDaemon(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: productsDir + "/clipdexd")
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    try runProgram(productsDir + "/clipdexd", args)
 }

@@ -4,17 +4,8 @@ import XCTest
 /// `systemd/clipdexd.service` must pass `systemd-analyze verify` without a word on stderr and be
 /// rated 2.0 or lower by `systemd-analyze security`.
 final class UnitFileTests: XCTestCase {
-    func run(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func analyze(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
+        try runProgram("/usr/bin/systemd-analyze", args)
     }
 
     func testVerifyIsCleanOnceTheBinaryIsInstalled() throws {
@@ -27,13 +18,13 @@ final class UnitFileTests: XCTestCase {
         let binary = productsDir + "/clipdexd"
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary), binary)
         let installed = dir.write("clipdexd.service", unit.replacingOccurrences(of: "/usr/local/bin/clipdexd", with: binary))
-        let r = try run(["verify", installed])
+        let r = try analyze(["verify", installed])
         XCTAssertEqual(r.err, "")
         XCTAssertEqual(r.code, 0)
     }
 
     func testSecurityExposureIsAtMostTwo() throws {
-        let r = try run(["security", "--offline=true", repoRoot + "/systemd/clipdexd.service"])
+        let r = try analyze(["security", "--offline=true", repoRoot + "/systemd/clipdexd.service"])
         let all = r.out + r.err
         guard let line = all.split(separator: "\n").first(where: { $0.contains("Overall exposure level") }),
               let number = line.split(separator: " ").compactMap({ Double($0) }).first else {
