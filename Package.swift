@@ -42,6 +42,8 @@ let package = Package(
         ]),
         // Video adaptation: temporal module, learned prompts, proposals, training.
         .target(name: "Adapters", dependencies: ["CLIP", "Tensor"]),
+        // The clipdex.toml configuration shared by the daemon and the CLI.
+        .target(name: "Config", dependencies: ["CLIP", "Tensor", "DemoModel", .product(name: "TOMLKit", package: "TOMLKit")]),
         // Folder watching: inotify, settle timers, polling fallback.
         .target(name: "Watch", dependencies: ["CInotify", .product(name: "Logging", package: "swift-log")]),
         // The synthetic "shapes" world used by the demo and the benchmark.
@@ -54,7 +56,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipdexd", dependencies: [
-            "Index", "Watch", "CLIP", "Media", "Adapters", "DemoModel",
+            "Index", "Watch", "Config", "CLIP", "Media", "Adapters", "DemoModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -62,7 +64,12 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "CLIP", "Tensor"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Media", "Tensor"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "CLIP", "Media", "Tensor"]),
+        .testTarget(name: "WatchTests", dependencies: ["Watch", "Config"]),
+        .testTarget(name: "DaemonTests", dependencies: ["clipdexd", "Watch", "Config", "Index",
+                                                        .product(name: "Logging", package: "swift-log"),
+                                                        .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -27,7 +27,7 @@ public final class CLIPModel: @unchecked Sendable {
         let st = try SafeTensors(path: path)
         vision = try VisionEncoder(st, config: config.vision, projectionDim: config.projectionDim)
         text = try TextEncoder(st, config: config.text, projectionDim: config.projectionDim)
-        logitScale = exp(try st.floats("logit_scale", shape: nil).pointer[0])
+        logitScale = exp(try st.floats("logit_scale", shape: nil)[0])
         identity = st.fingerprint()
     }
 
@@ -37,7 +37,7 @@ public final class CLIPModel: @unchecked Sendable {
         self.config = config
         vision = try VisionEncoder(source, config: config.vision, projectionDim: config.projectionDim)
         text = try TextEncoder(source, config: config.text, projectionDim: config.projectionDim)
-        logitScale = exp(try source.floats("logit_scale", shape: nil).pointer[0])
+        logitScale = exp(try source.floats("logit_scale", shape: nil)[0])
         self.identity = identity
     }
 

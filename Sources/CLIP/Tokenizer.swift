@@ -19,6 +19,7 @@ public struct Tokenizer: Sendable {
     /// Loads a CLIP merges file (`bpe_simple_vocab_16e6.txt.gz`, gzipped or plain).
     public init(mergesPath: String) throws {
         bpe = BPE(merges: try MergesFile.load(path: mergesPath))
+        TextCleanup.prepareTables()
     }
 
     /// The tokenizer over the merges file bundled with clipdex (loaded once per process).
@@ -29,13 +30,18 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// Path of the merges file bundled with the CLIP module, nil if the bundle lacks it.
+    public static var bundledMergesPath: String? {
+        Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz")?.path
+    }
+
     private struct LoadFailure: Error { let message: String }
 
     private static let bundledTokenizer: Result<Tokenizer, LoadFailure> = {
-        guard let url = Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz") else {
+        guard let path = bundledMergesPath else {
             return .failure(LoadFailure(message: "bpe_simple_vocab_16e6.txt.gz is missing from the CLIP module's resource bundle; rebuild clipdex"))
         }
-        do { return .success(try Tokenizer(mergesPath: url.path)) } catch {
+        do { return .success(try Tokenizer(mergesPath: path)) } catch {
             return .failure(LoadFailure(message: "\(error)"))
         }
     }()
@@ -44,7 +50,8 @@ public struct Tokenizer: Sendable {
     /// No padding: the result has between 2 and 77 ids.
     public func encode(_ text: String) -> [Int] {
         var ids = [Self.startToken]
-        appendIDs(of: text, to: &ids)
+        // Pieces past the context cannot change the first 76 ids: stop once they are known.
+        appendIDs(of: text, to: &ids, upTo: Self.contextLength)
         ids.append(Self.endToken)
         if ids.count > Self.contextLength {
             ids.removeSubrange(Self.contextLength - 1..<ids.count)
@@ -56,7 +63,7 @@ public struct Tokenizer: Sendable {
     /// The BPE ids of the text alone: no start or end token, not cut.
     public func tokenIDs(_ text: String) -> [Int] {
         var ids: [Int] = []
-        appendIDs(of: text, to: &ids)
+        appendIDs(of: text, to: &ids, upTo: .max)
         return ids
     }
 
@@ -66,14 +73,16 @@ public struct Tokenizer: Sendable {
         String(String.UnicodeScalarView(TextCleanup.clean(text)))
     }
 
-    private func appendIDs(of text: String, to ids: inout [Int]) {
+    private func appendIDs(of text: String, to ids: inout [Int], upTo limit: Int) {
         let cleaned = TextCleanup.clean(text)
         var bytes: [UInt8] = []
-        for piece in PreTokenizer.pieces(cleaned) {
+        for piece in PreTokenizer.pieces(cleaned) where ids.count < limit {
             bytes.removeAll(keepingCapacity: true)
             for c in cleaned[piece] { UTF8.encode(c) { bytes.append($0) } }
-            if let special = Self.specialIDs[bytes] {
-                ids.append(special)
+            if bytes.first == UInt8(ascii: "<") && bytes == Self.startText {
+                ids.append(Self.startToken)
+            } else if bytes.first == UInt8(ascii: "<") && bytes == Self.endText {
+                ids.append(Self.endToken)
             } else {
                 bpe.encode(bytes, into: &ids)
             }
@@ -81,7 +90,5 @@ public struct Tokenizer: Sendable {
     }
 
     /// The special tokens, when they appear verbatim in the text, keep their ids.
-    private static let specialIDs: [[UInt8]: Int] = [
-        Array("<|startoftext|>".utf8): startToken, Array("<|endoftext|>".utf8): endToken,
-    ]
+    private static let startText = Array("<|startoftext|>".utf8), endText = Array("<|endoftext|>".utf8)
 }

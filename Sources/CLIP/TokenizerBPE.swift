@@ -63,14 +63,20 @@ final class BPE: Sendable {
 final class WordCache: @unchecked Sendable {
     static let limit = 100_000
     private let lock = NSLock()
-    private var words: [[UInt8]: [Int32]] = [:]
+    private var words: [Key: [Int32]] = [:]
+
+    /// A word's bytes, hashed in one pass rather than byte by byte.
+    private struct Key: Hashable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
 
     subscript(word: [UInt8]) -> [Int32]? {
-        get { lock.withLock { words[word] } }
+        get { lock.withLock { words[Key(bytes: word)] } }
         set {
             lock.withLock {
                 if words.count >= Self.limit { words.removeAll(keepingCapacity: true) }
-                words[word] = newValue
+                words[Key(bytes: word)] = newValue
             }
         }
     }

@@ -65,33 +65,48 @@ enum Badness {
 
     /// True if the text contains any of the mojibake sequences (ftfy's `is_bad`).
     static func isBad(_ s: [Unicode.Scalar]) -> Bool {
-        if s.allSatisfy(\.isASCII) { return false }
-        let cats = s.map { $0.isASCII ? [] : categories[$0.value] ?? [] }
-        // Every sequence needs at least one categorised character.
-        guard cats.contains(where: { !$0.isEmpty }) else { return false }
-        for i in s.indices {
-            for rule in BadnessRules.all where rule.matches(s, cats, at: i) { return true }
-        }
-        return false
+        BadnessMatcher.shared.isBad(s)
     }
 }
 
-/// One position-by-position class in a badness sequence.
-struct CharClass: Sendable {
-    var categories: Badness.Category = []
-    var chars: Set<UInt32> = []
-    var test: (@Sendable (Unicode.Scalar) -> Bool)? = nil
-
-    func contains(_ c: Unicode.Scalar, _ cat: Badness.Category) -> Bool {
-        !cat.isDisjoint(with: categories) || chars.contains(c.value) || (test?(c) ?? false)
+/// One position of a badness sequence: characters of some categories, some listed characters,
+/// or one of the generic classes of the regular expression ftfy writes the sequences in.
+struct CharClass: Hashable, Sendable {
+    enum Generic: Hashable, Sendable {
+        case lowerASCII  // [a-z]
+        case letterASCII  // [a-zA-Z]
+        case notLetterASCII  // [^A-Za-z]
+        case letterASCIIOrSpace  // [A-Za-z ]
+        case space  // \s
+        case word  // \w
+        case notNewline  // .
     }
+
+    var categories: UInt32 = 0
+    var chars: Set<UInt32> = []
+    var generic: Generic?
 
     static func of(_ categories: Badness.Category, _ chars: String = "") -> CharClass {
-        CharClass(categories: categories, chars: Set(chars.unicodeScalars.map(\.value)))
+        CharClass(categories: categories.rawValue, chars: Set(chars.unicodeScalars.map(\.value)))
     }
 
-    static func matching(_ test: @escaping @Sendable (Unicode.Scalar) -> Bool) -> CharClass {
-        CharClass(test: test)
+    static func generic(_ g: Generic) -> CharClass { CharClass(generic: g) }
+
+    /// Membership, evaluated when the matcher's tables are built.
+    func contains(_ c: Unicode.Scalar) -> Bool {
+        let category = Badness.categories[c.value]?.rawValue ?? 0
+        if category & categories != 0 || chars.contains(c.value) { return true }
+        let letter = (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A
+        switch generic {
+        case .lowerASCII: return c.value >= 0x61 && c.value <= 0x7A
+        case .letterASCII: return letter
+        case .notLetterASCII: return !letter
+        case .letterASCIIOrSpace: return letter || c == " "
+        case .space: return PyText.isSpace(c)
+        case .word: return PyText.isWord(c)
+        case .notNewline: return c != "\n"
+        case nil: return false
+        }
     }
 }
 
@@ -99,24 +114,18 @@ struct CharClass: Sendable {
 struct BadnessRule: Sendable {
     var classes: [CharClass]
     var atStart = false
-
-    func matches(_ s: [Unicode.Scalar], _ cats: [Badness.Category], at i: Int) -> Bool {
-        guard i + classes.count <= s.count, !atStart || i == 0 else { return false }
-        for (k, cls) in classes.enumerated() where !cls.contains(s[i + k], cats[i + k]) { return false }
-        return true
-    }
 }
 
 /// The sequences, in the order ftfy lists them.
 enum BadnessRules {
     typealias C = CharClass
 
-    static let lowerASCII = C.matching { $0.value >= 0x61 && $0.value <= 0x7A }
-    static let letterASCII = C.matching { ($0.value | 0x20) >= 0x61 && ($0.value | 0x20) <= 0x7A }
-    static let notLetterASCII = C.matching { !(($0.value | 0x20) >= 0x61 && ($0.value | 0x20) <= 0x7A) }
-    static let space = C.matching { PyText.isSpace($0) }
-    static let word = C.matching { PyText.isWord($0) }
-    static let notNewline = C.matching { $0 != "\n" }
+    static let lowerASCII = C.generic(.lowerASCII)
+    static let letterASCII = C.generic(.letterASCII)
+    static let notLetterASCII = C.generic(.notLetterASCII)
+    static let space = C.generic(.space)
+    static let word = C.generic(.word)
+    static let notNewline = C.generic(.notNewline)
 
     static let all: [BadnessRule] = categoryRules + literalRules + otherEncodingRules
 
@@ -166,8 +175,7 @@ enum BadnessRules {
         [.of([], "‚"), .of([], "âó"), .of([], "àä°ê")],
         [.of([], "в"), .of([], "Ђ")],
         [.of([], "ВГРС"), .of([.c1, .bad, .start, .end, .currency], "°µ"), .of([], "ВГРС")],
-        [.of([], "Г"), .of([], "ў"), .of([], "В"), .of([], "Ђ"), .of([], "В"), notNewline,
-         C.matching { ($0.value | 0x20) >= 0x61 && ($0.value | 0x20) <= 0x7A || $0 == " " }],
+        [.of([], "Г"), .of([], "ў"), .of([], "В"), .of([], "Ђ"), .of([], "В"), notNewline, .generic(.letterASCIIOrSpace)],
         [.of([], "β"), .of([], "€"), .of([], "™\u{A0}Ά\u{AD}®°")],
         [.of([], "ΒΓΞΟ"), .of([.c1, .bad, .start, .end, .currency], "°"), .of([], "ΒΓΞΟ")],
         [.of([], "ā"), .of([], "€")],

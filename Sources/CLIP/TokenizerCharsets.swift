@@ -1,71 +1,82 @@
-/// The single-byte encodings the mojibake repair undoes (Latin-1 and Windows-1252) and the UTF-8
-/// decoder it re-decodes with.
+/// The single-byte encodings the mojibake repair undoes (ftfy's list: Latin-1, Windows-1252, 1251,
+/// 1250, 1253, 1254, 1257, ISO-8859-2, MacRoman, CP437) and the UTF-8 decoder it re-decodes with.
 enum Charsets {
     typealias Scalars = [Unicode.Scalar]
 
-    /// Windows-1252's characters for bytes 0x80...0x9F; the five bytes it leaves undefined keep
-    /// their Latin-1 (C1 control) meaning, as browsers and ftfy's "sloppy" codec do.
-    static let windows1252High: [UInt32] = [
-        0x20AC, 0x81, 0x201A, 0x192, 0x201E, 0x2026, 0x2020, 0x2021,
-        0x2C6, 0x2030, 0x160, 0x2039, 0x152, 0x8D, 0x17D, 0x8F,
-        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-        0x2DC, 0x2122, 0x161, 0x203A, 0x153, 0x9D, 0x17E, 0x178,
-    ]
+    /// The encodings, in the order they are tried. The Windows code pages are "sloppy", as
+    /// browsers read them: a byte the code page leaves undefined keeps its Latin-1 meaning, and byte
+    /// 0x1A stands for U+FFFD (a character already lost to an earlier wrong decoding).
+    enum Encoding: CaseIterable, Sendable {
+        case latin1, windows1252, windows1251, windows1250, windows1253, windows1254, windows1257
+        case iso8859_2, macRoman, cp437
 
-    /// Bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D: undefined in strict Windows-1252.
-    static func isUndefinedIn1252(_ byte: UInt8) -> Bool {
-        [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains(byte)
-    }
+        var isSloppy: Bool { ![.latin1, .iso8859_2, .macRoman, .cp437].contains(self) }
 
-    /// "Sloppy" Windows-1252, byte → character: Latin-1 outside 0x80...0x9F, and byte 0x1A stands
-    /// for U+FFFD (a character already lost to an earlier decoding).
-    static let sloppyWindows1252: Scalars = (0..<256).map { byte in
-        if byte == 0x1A { return "\u{FFFD}" }
-        if (0x80...0x9F).contains(byte) { return Unicode.Scalar(windows1252High[byte - 0x80])! }
-        return Unicode.Scalar(UInt8(byte))
-    }
+        /// Characters of bytes 0x80...0xFF (0 = undefined), nil for Latin-1.
+        private var highHalf: [UInt32]? {
+            switch self {
+            case .latin1: return nil
+            case .windows1252: return CodePages.windows1252
+            case .windows1251: return CodePages.windows1251
+            case .windows1250: return CodePages.windows1250
+            case .windows1253: return CodePages.windows1253
+            case .windows1254: return CodePages.windows1254
+            case .windows1257: return CodePages.windows1257
+            case .iso8859_2: return CodePages.iso8859_2
+            case .macRoman: return CodePages.macRoman
+            case .cp437: return CodePages.cp437
+            }
+        }
 
-    /// The inverse of `sloppyWindows1252`.
-    static let sloppyWindows1252Bytes: [UInt32: UInt8] = {
-        var table: [UInt32: UInt8] = [:]
-        for (byte, c) in sloppyWindows1252.enumerated() { table[c.value] = UInt8(byte) }
-        return table
-    }()
+        /// Byte → character.
+        fileprivate func makeDecodeTable() -> Scalars {
+            (0..<256).map { byte -> Unicode.Scalar in
+                if byte == 0x1A && isSloppy { return "\u{FFFD}" }
+                guard byte >= 0x80, let high = highHalf, high[byte - 0x80] != 0 else { return Unicode.Scalar(UInt8(byte)) }
+                return Unicode.Scalar(high[byte - 0x80])!
+            }
+        }
 
-    /// The single-byte encodings tried, in ftfy's order.
-    enum Encoding: CaseIterable {
-        case latin1, sloppyWindows1252
+        var decodeTable: Scalars { Charsets.tables[self]!.decode }
 
         /// The text's bytes in this encoding, or nil if a character has no byte.
         func encode(_ s: Scalars) -> [UInt8]? {
+            let table = Charsets.tables[self]!.encode
             var bytes = [UInt8]()
             bytes.reserveCapacity(s.count)
             for c in s {
-                switch self {
-                case .latin1:
-                    guard c.value < 0x100 else { return nil }
-                    bytes.append(UInt8(c.value))
-                case .sloppyWindows1252:
-                    guard let byte = sloppyWindows1252Bytes[c.value] else { return nil }
-                    bytes.append(byte)
-                }
+                guard let byte = table[c.value] else { return nil }
+                bytes.append(byte)
             }
             return bytes
         }
     }
 
-    /// Latin-1 bytes read as strict Windows-1252; nil if a byte is undefined there.
+    /// Decode and encode tables of every encoding, built once.
+    fileprivate static let tables: [Encoding: (decode: Scalars, encode: [UInt32: UInt8])] = {
+        var tables: [Encoding: (decode: Scalars, encode: [UInt32: UInt8])] = [:]
+        for encoding in Encoding.allCases {
+            let decode = encoding.makeDecodeTable()
+            var encode: [UInt32: UInt8] = [:]
+            for (byte, c) in decode.enumerated().reversed() { encode[c.value] = UInt8(byte) }
+            tables[encoding] = (decode, encode)
+        }
+        return tables
+    }()
+
+    /// Sloppy Windows-1252, byte → character (also how HTML reads `&#128;`...`&#159;`).
+    static let sloppyWindows1252 = Encoding.windows1252.decodeTable
+
+    /// Latin-1 text read as strict Windows-1252; nil if a byte is undefined there.
     static func latin1AsWindows1252(_ s: Scalars) -> Scalars? {
         var out = Scalars()
         out.reserveCapacity(s.count)
         for c in s {
             guard c.value < 0x100 else { return nil }
-            if (0x80...0x9F).contains(c.value) {
-                if isUndefinedIn1252(UInt8(c.value)) { return nil }
-                out.append(sloppyWindows1252[Int(c.value)])
-            } else {
-                out.append(c)
-            }
+            guard (0x80...0x9F).contains(c.value) else { out.append(c); continue }
+            let high = CodePages.windows1252[Int(c.value) - 0x80]
+            guard high != 0 else { return nil }
+            out.append(Unicode.Scalar(high)!)
         }
         return out
     }

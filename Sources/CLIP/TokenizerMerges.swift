@@ -18,29 +18,32 @@ enum MergesFile {
     /// The merge table keyed by `pairKey(left, right)` of symbol ids.
     static func load(path: String) throws -> [UInt64: MergeResult] {
         let text = try Gzip.inflate(path: path, lines: mergeCount + 1)
-        let merges = try parse(text, path: path)
-        return try mergeTable(merges, path: path)
+        return try text.withUnsafeBufferPointer { buffer in
+            try mergeTable(buffer, merges: try parse(buffer, path: path), path: path)
+        }
     }
 
     static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
         UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
     }
 
-    /// The two symbols (UTF-8) of lines 2 ... 48,895.
-    private static func parse(_ text: [UInt8], path: String) throws -> [(left: [UInt8], right: [UInt8])] {
-        var merges: [(left: [UInt8], right: [UInt8])] = []
+    typealias Merge = (left: Range<Int>, right: Range<Int>)
+
+    /// Where the two symbols of lines 2 ... 48,895 are in the text.
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>, path: String) throws -> [Merge] {
+        var merges: [Merge] = []
         merges.reserveCapacity(mergeCount)
         var lineStart = 0, lineNumber = 0
         while merges.count < mergeCount && lineStart < text.count {
-            let lineEnd = text[lineStart...].firstIndex(of: 0x0A) ?? text.count
+            var lineEnd = lineStart
+            while lineEnd < text.count && text[lineEnd] != 0x0A { lineEnd += 1 }
             lineNumber += 1
             if lineNumber > 1 {
-                let fields = text[lineStart..<lineEnd].split(whereSeparator: { [0x20, 0x09, 0x0D, 0x0B, 0x0C].contains($0) })
-                guard fields.count == 2 else {
-                    let line = String(decoding: text[lineStart..<lineEnd], as: UTF8.self)
+                guard let merge = twoFields(text, lineStart..<lineEnd) else {
+                    let line = String(decoding: UnsafeBufferPointer(rebasing: text[lineStart..<lineEnd]), as: UTF8.self)
                     throw CLIPError.input("\(path): line \(lineNumber) is '\(line)', expected two BPE symbols separated by a space; use CLIP's bpe_simple_vocab_16e6.txt.gz")
                 }
-                merges.append((Array(fields[0]), Array(fields[1])))
+                merges.append(merge)
             }
             lineStart = lineEnd + 1
         }
@@ -50,26 +53,50 @@ enum MergesFile {
         return merges
     }
 
+    /// The line's two fields when split on ASCII whitespace (Python's `str.split()`), nil unless
+    /// there are exactly two.
+    private static func twoFields(_ text: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) -> Merge? {
+        var first: Range<Int>?, second: Range<Int>?
+        var i = line.lowerBound
+        while i < line.upperBound {
+            while i < line.upperBound && isSpace(text[i]) { i += 1 }
+            let start = i
+            while i < line.upperBound && !isSpace(text[i]) { i += 1 }
+            guard i > start else { continue }
+            if first == nil { first = start..<i } else if second == nil { second = start..<i } else { return nil }
+        }
+        guard let first, let second else { return nil }
+        return (first, second)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+
     /// Ids of every vocabulary string, then each merge's pair → (rank, merged id). A later entry
     /// wins when a string or pair repeats, as in the reference's dictionaries.
-    private static func mergeTable(_ merges: [(left: [UInt8], right: [UInt8])], path: String) throws -> [UInt64: MergeResult] {
-        var ids: [[UInt8]: Int32] = [:]
-        ids.reserveCapacity(vocabularySize)
-        let endOfWord = Array("</w>".utf8)
-        for (position, byte) in ByteEncoder.vocabularyOrder.enumerated() {
-            ids[ByteEncoder.characterUTF8[Int(byte)]] = Int32(position)
-            ids[ByteEncoder.characterUTF8[Int(byte)] + endOfWord] = Int32(256 + position)
+    private static func mergeTable(_ text: UnsafeBufferPointer<UInt8>, merges: [Merge], path: String) throws -> [UInt64: MergeResult] {
+        var symbols = SymbolTable(capacity: vocabularySize)
+        let endOfWord: [UInt8] = Array("</w>".utf8)
+        endOfWord.withUnsafeBufferPointer { endOfWord in
+            for (position, byte) in ByteEncoder.vocabularyOrder.enumerated() {
+                ByteEncoder.characterUTF8[Int(byte)].withUnsafeBufferPointer { character in
+                    symbols.set(character, id: Int32(position))
+                    symbols.set(character, endOfWord, id: Int32(256 + position))
+                }
+            }
         }
-        for (rank, merge) in merges.enumerated() { ids[merge.left + merge.right] = Int32(512 + rank) }
-
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: text[range]) }
+        for (rank, merge) in merges.enumerated() {
+            symbols.set(bytes(merge.left), bytes(merge.right), id: Int32(512 + rank))
+        }
         var table: [UInt64: MergeResult] = [:]
         table.reserveCapacity(mergeCount)
         for (rank, merge) in merges.enumerated() {
-            guard let left = ids[merge.left], let right = ids[merge.right] else {
-                let symbol = String(decoding: ids[merge.left] == nil ? merge.left : merge.right, as: UTF8.self)
-                throw CLIPError.input("\(path): merge on line \(rank + 2) uses '\(symbol)', which is neither a byte symbol nor made by a merge; the file is not a CLIP merges file")
+            guard let left = symbols.id(of: bytes(merge.left)), let right = symbols.id(of: bytes(merge.right)) else {
+                let unknown = symbols.id(of: bytes(merge.left)) == nil ? merge.left : merge.right
+                throw CLIPError.input("\(path): merge on line \(rank + 2) uses '\(String(decoding: bytes(unknown), as: UTF8.self))', which is neither a byte symbol nor made by a merge; the file is not a CLIP merges file")
             }
-            table[pairKey(left, right)] = MergeResult(rank: Int32(rank), merged: ids[merge.left + merge.right]!)
+            let merged = symbols.id(of: bytes(merge.left), bytes(merge.right))!
+            table[pairKey(left, right)] = MergeResult(rank: Int32(rank), merged: merged)
         }
         return table
     }

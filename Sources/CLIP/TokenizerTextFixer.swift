@@ -10,6 +10,7 @@ enum TextFixer {
     /// ftfy's `fix_text`: lines are fixed one by one (a line of over a million characters is cut).
     /// Once a line holds `<`, HTML decoding stays off for the rest of the text, as in ftfy.
     static func fixText(_ text: Scalars) -> Scalars {
+        if text.allSatisfy(isPlainASCII) { return text }
         var out = Scalars()
         out.reserveCapacity(text.count)
         var unescapeHTML = true
@@ -25,34 +26,46 @@ enum TextFixer {
         return out
     }
 
-    /// All the fixes on one line, until it is stable.
+    /// ASCII that no fix touches: printable, tab, LF or FF, and not `&` (ESC, CR, other controls
+    /// and HTML references are the only things the fixes change in ASCII text).
+    private static func isPlainASCII(_ c: Unicode.Scalar) -> Bool {
+        (c.value >= 0x20 && c.value < 0x7F && c != "&") || c == "\t" || c == "\n" || c == "\u{0C}"
+    }
+
+    /// All the fixes on one line, until it is stable. (Real text settles in two or three passes;
+    /// the cap only guards a server against a pathological input that would never settle.)
     static func fixLine(_ line: Scalars, unescapeHTML: Bool) -> Scalars {
         var text = line
-        while true {
+        for _ in 0..<64 {
             let before = text
             if unescapeHTML { text = HTMLText.ftfyUnescape(text) }
             text = Mojibake.fixEncoding(text)
             text = Mojibake.fixC1Controls(text)
-            text = mapScalars(text, CharacterFixes.ligatures)
-            text = mapScalars(text, CharacterFixes.widths)
+            text = mapScalars(text, CharacterFixes.ligatures, in: CharacterFixes.ligatureRanges)
+            text = mapScalars(text, CharacterFixes.widths, in: CharacterFixes.widthRanges)
             text = uncurlQuotes(text)
             text = fixLineBreaks(text)
             text = removeTerminalEscapes(text)
-            text = text.filter { !CharacterFixes.isUnwantedControl($0) }
+            if text.contains(where: CharacterFixes.isUnwantedControl) { text.removeAll(where: CharacterFixes.isUnwantedControl) }
             text = PyText.nfc(text)
             if text == before { return text }
         }
+        return text
     }
 
-    /// Replaces each scalar that has an entry in `table`.
-    static func mapScalars(_ s: Scalars, _ table: [UInt32: Scalars]) -> Scalars {
-        guard s.contains(where: { !$0.isASCII && table[$0.value] != nil }) else { return s }
-        return s.flatMap { table[$0.value] ?? [$0] }
+    /// Replaces each scalar that has an entry in `table` (whose keys all lie in `ranges`).
+    static func mapScalars(_ s: Scalars, _ table: [UInt32: Scalars], in ranges: [ClosedRange<UInt32>]) -> Scalars {
+        func mapped(_ c: Unicode.Scalar) -> Scalars? {
+            c.value < ranges[0].lowerBound || !ranges.contains(where: { $0.contains(c.value) }) ? nil : table[c.value]
+        }
+        guard s.contains(where: { mapped($0) != nil }) else { return s }
+        return s.flatMap { mapped($0) ?? [$0] }
     }
 
     /// Curly single quotes (and U+02BC) become `'`, curly double quotes `"`.
     static func uncurlQuotes(_ s: Scalars) -> Scalars {
-        s.map { c in
+        guard s.contains(where: { $0.value == 0x2BC || (0x2018...0x201F).contains($0.value) }) else { return s }
+        return s.map { c in
             switch c.value {
             case 0x2BC, 0x2018...0x201B: return "'"
             case 0x201C...0x201F: return "\""
@@ -63,7 +76,7 @@ enum TextFixer {
 
     /// CRLF, CR, U+2028, U+2029 and U+0085 all become LF.
     static func fixLineBreaks(_ s: Scalars) -> Scalars {
-        guard s.contains(where: { [0x0D, 0x85, 0x2028, 0x2029].contains($0.value) }) else { return s }
+        guard s.contains(where: { $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return s }
         var out = Scalars()
         out.reserveCapacity(s.count)
         for (i, c) in s.enumerated() {
@@ -113,6 +126,8 @@ enum CharacterFixes {
         0xFB04: ["f", "f", "l"], 0xFB05: ["\u{17F}", "t"], 0xFB06: ["s", "t"],
     ]
 
+    static let ligatureRanges: [ClosedRange<UInt32>] = [0x132...0x1F3, 0xFB00...0xFB06]
+
     /// Full-width and half-width forms (U+FF01...U+FFEF) as their NFKC equivalents, and the
     /// ideographic space as a plain space.
     static let widths: [UInt32: Scalars] = {
@@ -124,6 +139,8 @@ enum CharacterFixes {
         }
         return table
     }()
+
+    static let widthRanges: [ClosedRange<UInt32>] = [0x3000...0x3000, 0xFF01...0xFFEF]
 
     /// Control characters nobody means to type: C0 controls other than tab, LF, FF and CR, DEL,
     /// the deprecated Arabic format controls, the byte-order mark, interlinear annotation marks

@@ -1,13 +1,18 @@
-/// Mojibake embedded in otherwise fine text ("naïve Ã©tÃ©" cannot be re-encoded whole once it
-/// holds characters outside Latin-1): finds runs that look like UTF-8 read as Latin-1/Windows-1252
-/// (a lead character followed by the right number of continuation characters) and repairs each
-/// run on its own when the detector flags it (ftfy's `decode_inconsistent_utf8`).
+/// Mojibake embedded in otherwise fine text ("中文 Ã©tÃ©" cannot be re-encoded whole): finds runs
+/// that look like UTF-8 read with a Latin-1-like encoding (a lead character followed by the right
+/// number of continuation characters) and repairs each run on its own when the detector flags it
+/// (ftfy's `decode_inconsistent_utf8`).
 enum UTF8Runs {
     typealias Scalars = [Unicode.Scalar]
 
-    /// Characters that bytes decode to in Latin-1 or Windows-1252.
+    /// The encodings whose characters count as clues (ftfy's: Latin-1 and the Windows code pages).
+    private static let clueEncodings: [Charsets.Encoding] = [
+        .latin1, .windows1252, .windows1251, .windows1250, .windows1253, .windows1254, .windows1257,
+    ]
+
+    /// Characters that the bytes decode to in any clue encoding.
     private static func decoded(_ bytes: ClosedRange<UInt8>) -> Set<UInt32> {
-        Set(bytes.flatMap { [UInt32($0), Charsets.sloppyWindows1252[Int($0)].value] })
+        Set(clueEncodings.flatMap { encoding in bytes.map { encoding.decodeTable[Int($0)].value } })
     }
 
     /// Lead characters of two-, three- and four-byte sequences (bytes C2-DF, E0-EF, F0/F3).
@@ -19,7 +24,7 @@ enum UTF8Runs {
     /// Continuations that rarely stand for themselves next to mojibake: without the space, the
     /// dashes, curly quotes, bullet and ellipsis.
     private static let strictContinuation = continuation.subtracting(
-        [0x20, 0x2013, 0x2014, 0x2018, 0x2019, 0x201A, 0x201C, 0x201D, 0x201E, 0x2022, 0x2026])
+        [0x20, 0x2013, 0x2014, 0x2015, 0x2018, 0x2019, 0x201A, 0x201C, 0x201D, 0x201E, 0x2022, 0x2026])
 
     /// Length of one lead + continuations sequence at `i`, if there is one.
     private static func sequenceLength(_ s: Scalars, at i: Int) -> Int? {

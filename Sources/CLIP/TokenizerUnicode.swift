@@ -79,6 +79,8 @@ enum PyText {
         for (i, c) in s.enumerated() {
             if c.value < 0x80 {
                 out.append(c.value >= 0x41 && c.value <= 0x5A ? Unicode.Scalar(c.value + 0x20)! : c)
+            } else if (0x3000..<0xA640).contains(c.value) || (0xAC00..<0xD800).contains(c.value) {
+                out.append(c)  // CJK, kana, Hangul, Yi: no case
             } else if c.value == 0x3A3 {
                 out.append(isFinalSigma(s, at: i) ? "\u{3C2}" : "\u{3C3}")
             } else if c.properties.changesWhenLowercased {
@@ -105,8 +107,17 @@ enum PyText {
     /// Linux does not compose a Hangul LV syllable with a trailing jamo, Python does).
     static func nfc(_ s: Scalars) -> Scalars {
         if s.allSatisfy({ $0.value < 0x300 }) { return s }
-        let text = String(String.UnicodeScalarView(s))
-        return Array(String(decoding: text._nfcCodeUnits, as: UTF8.self).unicodeScalars)
+        let utf8 = utf8Bytes(s)
+        let normalized = String(decoding: utf8, as: UTF8.self)._nfcCodeUnits
+        return normalized == utf8 ? s : Array(String(decoding: normalized, as: UTF8.self).unicodeScalars)
+    }
+
+    /// The UTF-8 encoding of the scalars.
+    static func utf8Bytes(_ s: Scalars) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.count * 3)
+        for c in s { UTF8.encode(c) { bytes.append($0) } }
+        return bytes
     }
 
     /// NFKC of one scalar (used once, to build the full-width folding table).

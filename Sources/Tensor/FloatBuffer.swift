@@ -44,5 +44,8 @@ public struct Weights: @unchecked Sendable {
     }
 
     public var count: Int { shape.reduce(1, *) }
-    public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    /// A copy of the values; the owner is kept alive while copying.
+    public var array: [Float] { withExtendedLifetime(owner) { Array(UnsafeBufferPointer(start: pointer, count: count)) } }
+    /// One value, read while the owner is kept alive (safe on a temporary `Weights`).
+    public subscript(i: Int) -> Float { withExtendedLifetime(owner) { pointer[i] } }
 }

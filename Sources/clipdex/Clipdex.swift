@@ -16,6 +16,9 @@ struct Clipdex: AsyncParsableCommand {
             ShowCommand.self,
             ExportCommand.self,
             ThumbsCommand.self,
+            // video adaptation
+            TrainCommand.self,
+            EvalCommand.self,
             // media
             ProbeCommand.self,
             FramesCommand.self,

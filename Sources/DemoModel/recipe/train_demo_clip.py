@@ -9,9 +9,12 @@ Run from the repository root (Debian's python3 with python3-torch and python3-nu
 `--eval-only Sources/DemoModel/clip-demo --eval-per-class 30 --eval-seed 7` re-scores an
 exported model on a fresh held-out set.
 
-Defaults: a ~105-minute run on 2 cores (`--minutes`), seed 0. `--steps N` fixes the number
-of optimiser steps instead of deriving it from the time budget (fully deterministic for a
-given seed and thread count); `--minutes 10` is a quick smoke run.
+Defaults: a ~105-minute run (`--minutes`; the learning-rate schedule follows wall-clock time,
+so the run ends on time however busy the machine is), seed 0, 2 torch threads (on a machine
+busy with other jobs `--threads 1` is faster). `--steps N` fixes the number of optimiser steps
+instead (deterministic for a given seed and thread count); `--minutes 10` is a smoke run.
+`--init DIR` continues from an exported model. The model is exported (and MODEL_CARD.md
+rewritten) at every evaluation, so an interrupted run still leaves a usable model.
 
 Recipe (see EXPERIMENTS.md for the measurements behind it):
   * world: world.py renders 1-2 shapes (9 shapes, 9 colours, 3 sizes, 3x3 positions) on
@@ -19,10 +22,13 @@ Recipe (see EXPERIMENTS.md for the measurements behind it):
     applies CLIP's exact preprocessing (bicubic shorter side -> image_size, centre crop, norm).
   * loss: multi-positive contrastive loss (a caption is a positive of every image it is true
     of; each batch also contrasts against all 81 "a {colour} {shape}" captions), plus
-    supervised auxiliary heads on the image tower from the generator's truth: colour, shape,
-    size and 3x3 cell from the pooled CLS token, and a per-patch shape-class head.
+    supervised auxiliary heads on the image tower from the generator's truth: colour, shape
+    (weight 2), size and 3x3 cell from the pooled CLS token, a 16x16 coverage map of the
+    shapes decoded from the CLS token, and a per-patch shape-class head.
     The auxiliary heads are training-only and are not exported.
-  * curriculum: shapes are large during the first part of training, then the full range.
+  * conditioning: the vision position embeddings start from a 2D sin-cos table (CLIP's
+    N(0, 0.02) init leaves a small ViT blind to positions for hundreds of steps).
+  * curriculum: shapes of 30-60% of the side for the first 300 steps, then 18-60%.
   * evaluation: zero-shot over the 36 captions "a {colour} {shape}" (6 test colours x 6 test
     shapes) on a held-out set drawn by an independent PIL renderer (evalset.py); position =
     9-way choice among "a {colour} {shape} {position}" with the true colour and shape.
@@ -88,14 +94,15 @@ class SceneStream(torch.utils.data.IterableDataset):
         step, parent = 0, os.getppid()
         while os.getppid() == parent:          # stop if the training process went away
             curriculum = step < a.curriculum_steps
-            min_extent = 0.3 if curriculum else 0.12
-            pix, plabels, truth, scenes, caps, descs = [], [], [], [], [], []
+            min_extent = 0.3 if curriculum else a.min_extent
+            pix, plabels, masks, truth, scenes, caps, descs = [], [], [], [], [], [], []
             for _ in range(a.batch):
                 objs = W.sample_scene(rng, min_extent=min_extent,
                                       two_prob=0.1 if curriculum else a.two_prob)
                 img, ids = W.render(rng, objs, with_ids=True)
                 pix.append(W.preprocess(img, a.image_size))
                 plabels.append(W.patch_labels(ids, objs, a.image_size, a.patch_size))
+                masks.append(W.coverage_mask(ids, MASK_GRID))
                 o = objs[0]
                 truth.append((o["colour"], o["shape"], o["size"], o["cell"]) if len(objs) == 1
                              else (-1, -1, -1, -1))
@@ -112,6 +119,7 @@ class SceneStream(torch.utils.data.IterableDataset):
             yield {
                 "pixels": torch.from_numpy(np.stack(pix)),
                 "patch_labels": torch.from_numpy(np.stack(plabels)),
+                "masks": torch.from_numpy(np.stack(masks)),
                 "truth": torch.tensor(truth),
                 "ids": pad_ids([tok(t) for t in uniq]),
                 "captions": uniq,
@@ -142,27 +150,40 @@ def multi_positive_nll(logits, pos):
     return -(lp[has]).mean()
 
 
-class AuxHeads(nn.Module):
-    """Training-only supervised heads on the image tower."""
+MASK_GRID = 16
 
-    def __init__(self, width):
+
+class AuxHeads(nn.Module):
+    """Training-only supervised heads on the image tower.
+
+    Besides the class heads, `mask` decodes the 16x16 coverage map of the shapes from the
+    pooled CLS feature: a dense target that rewards any partial knowledge of the geometry
+    (roundness, corners, spikes, holes), unlike the 9-way shape label.
+    """
+
+    def __init__(self, width, shape_weight=1.0, mask_weight=1.0):
         super().__init__()
+        self.shape_weight, self.mask_weight = shape_weight, mask_weight
+        self.mask = nn.Sequential(nn.Linear(width, 256), nn.GELU(), nn.Linear(256, MASK_GRID ** 2))
         self.colour = nn.Linear(width, len(W.COLOUR_NAMES))
         self.shape = nn.Linear(width, len(W.SHAPES))
         self.size = nn.Linear(width, 3)
         self.cell = nn.Linear(width, 9)
         self.patch = nn.Linear(width, 1 + len(W.SHAPES))
 
-    def loss(self, pooled, tokens, truth, patch_labels, use_dense=True):
-        """pooled [B, W], tokens [B, 1+G*G, W], truth [B, 4], patch_labels [B, G*G]."""
+    def loss(self, pooled, tokens, truth, patch_labels, masks, use_dense=True):
+        """pooled [B, W], tokens [B, 1+G*G, W], truth [B, 4], patch_labels [B, G*G],
+        masks [B, 16*16]."""
         single = truth[:, 0] >= 0
         losses = {}
         if single.any():
             p, t = pooled[single], truth[single]
             losses["colour"] = F.cross_entropy(self.colour(p), t[:, 0])
-            losses["shape"] = F.cross_entropy(self.shape(p), t[:, 1])
+            losses["shape"] = self.shape_weight * F.cross_entropy(self.shape(p), t[:, 1])
             losses["size"] = F.cross_entropy(self.size(p), t[:, 2])
             losses["cell"] = F.cross_entropy(self.cell(p), t[:, 3])
+        if self.mask_weight > 0:
+            losses["mask"] = self.mask_weight * F.binary_cross_entropy_with_logits(self.mask(pooled), masks)
         if use_dense:
             logits = self.patch(tokens[:, 1:])                         # [B, G*G, 10]
             losses["patch"] = F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
@@ -252,8 +273,8 @@ This is **not** OpenAI's CLIP. It is a small model with CLIP's architecture, in 
 
 ## Training data
 Rendered on the fly: 1 shape (or 2 with probability {args.two_prob}) of 9 shapes
-({", ".join(W.SHAPES)}) in 9 colours ({", ".join(W.COLOUR_NAMES)}), extent 12-60% of the
-visible square, anywhere in it, on flat / gradient / blotchy backgrounds with gaussian or uniform
+({", ".join(W.SHAPES)}) in 9 colours ({", ".join(W.COLOUR_NAMES)}), extent
+{args.min_extent:.0%}-60% of the visible square, anywhere in it, on flat / gradient / blotchy backgrounds with gaussian or uniform
 noise of varying strength, anti-aliased or hard-edged, small rotations, canvases 48-256 px of
 aspect ratios 3:4 to 16:9. Captions name a random subset of colour, shape, size (small / medium /
 large) and position (3x3 grid: "on the left", "at the top right", "in the centre", ...), e.g.
@@ -263,8 +284,9 @@ large) and position (3x3 grid: "on the left", "at the top right", "in the centre
 {steps} steps of batch {args.batch} ({images} images, {minutes:.0f} min on 2 CPU cores),
 AdamW lr {args.lr}, cosine schedule. Loss: multi-positive contrastive (a caption is a positive of
 every image it is true of; all 81 "a {{colour}} {{shape}}" captions contrasted in every batch) plus
-training-only supervised heads on the image tower (colour, shape, size, cell from the CLS token;
-shape class per patch); large shapes only for the first {args.curriculum_steps} steps. Seed {args.seed}.
+training-only supervised heads on the image tower (colour, shape, size, cell and a 16x16 coverage
+map from the CLS token; shape class per patch); large shapes only for the first
+{args.curriculum_steps} steps; 2D sin-cos init of the vision position embeddings. Seed {args.seed}.
 
 ## Measured (zero-shot, held-out images drawn by an independent PIL renderer)
 360 images (224x224, 320x240, 240x320; one hard-edged shape, 20-50% of the short side, grey
@@ -308,6 +330,10 @@ def parse_args(argv=None):
     p.add_argument("--aux-weight", type=float, default=1.0, help="weight of the supervised heads")
     p.add_argument("--pos-init", type=float, default=1.0,
                    help="scale of the 2D sin-cos init of the vision position embeddings (0: CLIP's N(0, 0.02))")
+    p.add_argument("--min-extent", type=float, default=0.18, help="smallest shape after the curriculum")
+    p.add_argument("--shape-weight", type=float, default=2.0, help="weight of the CLS shape head")
+    p.add_argument("--mask-weight", type=float, default=1.0, help="weight of the CLS coverage-map head")
+    p.add_argument("--init", metavar="DIR", default=None, help="start from an exported model in DIR")
     p.add_argument("--no-dense", action="store_true", help="drop the per-patch shape head")
     p.add_argument("--eval-every", type=float, default=5.0, help="minutes between evaluations")
     p.add_argument("--eval-per-class", type=int, default=10)
@@ -347,7 +373,11 @@ def main(argv=None):
     model = CLIP(shape)
     if args.pos_init > 0:
         model.init_vision_positions(args.pos_init)
-    aux = AuxHeads(args.vision_width)
+    if args.init:
+        from clip_model import read_safetensors
+        model.load_state_dict(read_safetensors(os.path.join(args.init, "model.safetensors")))
+        print(f"initialised from {args.init}", flush=True)
+    aux = AuxHeads(args.vision_width, args.shape_weight, args.mask_weight)
     opt = make_optimizer(model, aux, args.lr, args.wd)
     evaluator = Evaluator(tok, args.image_size, args.eval_per_class)
     fixed_text, fixed_desc = fixed_captions()
@@ -382,7 +412,8 @@ def main(argv=None):
         logits = scale * F.normalize(img_emb, dim=-1) @ F.normalize(txt_emb, dim=-1).T   # [B, T]
         loss_i2t = multi_positive_nll(logits, truth)
         loss_t2i = multi_positive_nll(logits.T, truth.T)
-        aux_losses = aux.loss(pooled, tokens, batch["truth"], batch["patch_labels"], not args.no_dense)
+        aux_losses = aux.loss(pooled, tokens, batch["truth"], batch["patch_labels"],
+                                batch["masks"], not args.no_dense)
         loss = 0.5 * (loss_i2t + loss_t2i) + args.aux_weight * sum(aux_losses.values())
         opt.zero_grad(set_to_none=True)
         loss.backward()

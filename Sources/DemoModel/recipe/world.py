@@ -205,12 +205,18 @@ def render_background(rng, h, w, avoid):
 
 
 def add_noise(rng, img):
-    """Pixel noise of varying strength: gaussian (colour or grey) or uniform."""
+    """Pixel noise of varying strength: gaussian (colour or grey) or uniform.
+
+    The drawn strength is scaled by min(1, short side / 128): CLIP's downscaling to 48 px
+    averages pixel noise away on big frames but not on small ones, so without the scaling
+    small canvases would be far noisier (at model resolution) than any real frame.
+    """
     strength = rng.choice([0.0, rng.uniform(2, 15), rng.uniform(10, 40), rng.uniform(30, 70)],
                           p=[0.1, 0.3, 0.4, 0.2])
+    h, w, _ = img.shape
+    strength *= min(1.0, min(h, w) / 128)
     if strength == 0:
         return img
-    h, w, _ = img.shape
     if rng.random() < 0.7:
         shape3 = (h, w, 3) if rng.random() < 0.7 else (h, w, 1)
         noise = rng.standard_normal(shape3, dtype=np.float32) * strength
@@ -299,6 +305,13 @@ def patch_labels(ids: np.ndarray, objects, size: int, patch: int) -> np.ndarray:
     grid = small[c::patch, c::patch]
     lut = np.array([0] + [1 + o["shape"] for o in objects], np.int64)
     return lut[grid].reshape(-1)
+
+
+def coverage_mask(ids: np.ndarray, grid: int) -> np.ndarray:
+    """Where any shape is, as a grid x grid boolean map of the visible square (nearest
+    neighbour after CLIP's resize/crop). -> [grid*grid] float32"""
+    small = np.asarray(clip_resize_crop(Image.fromarray(ids), grid, Image.NEAREST))
+    return (small > 0).astype(np.float32).reshape(-1)
 
 
 # ----------------------------------------------------------------------------- captions

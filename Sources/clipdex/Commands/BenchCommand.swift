@@ -9,5 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchDecodeCommand.self,
             BenchPreprocessCommand.self,
             BenchSearchCommand.self,
+            BenchTrainCommand.self,
+            BenchTokenizeCommand.self,
         ])
 }

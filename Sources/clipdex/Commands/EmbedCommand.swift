@@ -45,6 +45,6 @@ struct EmbedCommand: ParsableCommand {
         guard w.shape.count == 4, w.shape[1] == 3, w.shape[2] == s, w.shape[3] == s else {
             throw CLIPError.input("\(file): tensor '\(key)' has shape \(w.shape), the model wants N×3×\(s)×\(s)")
         }
-        return clip.encodeImages(pixels: w.pointer, count: w.shape[0])
+        return withExtendedLifetime((st, w)) { clip.encodeImages(pixels: w.pointer, count: w.shape[0]) }
     }
 }

@@ -1,2 +1,0 @@
-/// Video adaptation of a frozen CLIP (Efficient-Prompt). See the adaptation issue.
-public enum AdaptersModule {}

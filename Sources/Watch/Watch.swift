@@ -1,2 +1,0 @@
-/// Folder watching for the daemon. See the daemon issue.
-public enum WatchModule {}
