@@ -8,10 +8,12 @@ public struct MediaFrameSource: FrameSource {
     public var options: SampleOptions
     public var limits: MediaLimits
 
-    /// `modelInputSize`: frames are shrunk during the YUV→RGB conversion to twice the model's input
-    /// (`VideoFile.modelInputScale`), which keeps CLIP's bicubic preprocessing within tolerance.
+    /// With `modelInputSize`, Media's indexing options (`SampleOptions.modelInput`, as the daemon
+    /// uses): frames shrunk in the YUV→RGB conversion to twice the model's input, which keeps CLIP's
+    /// bicubic preprocessing within tolerance, and deblocking skipped. Without it, full-size frames.
     public init(modelInputSize: Int? = nil, decoderThreads: Int = 0, limits: MediaLimits = MediaLimits()) {
-        options = SampleOptions(threads: decoderThreads, scale: modelInputSize.map(VideoFile.modelInputScale) ?? .original)
+        options = modelInputSize.map { SampleOptions.modelInput(size: $0, threads: decoderThreads) }
+            ?? SampleOptions(threads: decoderThreads)
         self.limits = limits
     }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CLIP
+import Config
+import DemoModel
 import Foundation
 import Index
 
@@ -18,9 +20,18 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// `~/.local/share/clipdex/index.sqlite`, or `$CLIPDEX_DB` when set.
-func defaultDatabase() -> String {
-    ProcessInfo.processInfo.environment["CLIPDEX_DB"] ?? ("~/.local/share/clipdex/index.sqlite" as NSString).expandingTildeInPath
+/// The config's `[store] database` (the file `$CLIPDEX_CONFIG`, else /etc/clipdex/clipdex.toml)
+/// when it exists and parses, else `~/.local/share/clipdex/index.sqlite`.
+func defaultDatabase() -> String { ClipdexConfig.cliDatabase() }
+
+/// The model `clipdex index` uses without --model: the config's `[model] path` when the config
+/// exists and parses, else the bundled demo model (nil when this build has none).
+func defaultModelDirectory() -> String? {
+    let file = ClipdexConfig.defaultFile
+    if FileManager.default.fileExists(atPath: file), let config = try? ClipdexConfig.load(file: file) {
+        return config.modelDirectory
+    }
+    return DemoModel.directory
 }
 
 /// `p` made absolute against the working directory, `~` expanded, `.`/`..` resolved.
