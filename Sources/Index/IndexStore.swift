@@ -32,6 +32,7 @@ public final class IndexStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(Self.busyTimeout)
         config.maximumReaderCount = 4
+        // In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits only.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -47,8 +47,10 @@ public final class SegmentIndex: Sendable {
             var ids: [Int64] = [], rowVideo: [Int32] = [], starts: [Double] = [], ends: [Double] = []
             ids.reserveCapacity(n); rowVideo.reserveCapacity(n); starts.reserveCapacity(n); ends.reserveCapacity(n)
             // Raw statement stepping: GRDB's per-row `Row` costs more than the copy of the vector itself.
+            // `+model_id` keeps SQLite on one sequential table scan in rowid order instead of an index
+            // lookup per row (nearly every row matches: most indexes hold one model).
             let stmt = try db.makeStatement(sql: """
-                SELECT id, video_id, start, "end", embedding FROM segments WHERE model_id = ? ORDER BY id
+                SELECT id, video_id, start, "end", embedding FROM segments WHERE +model_id = ? ORDER BY id
                 """)
             try stmt.setArguments([model.id])
             let raw = stmt.sqliteStatement

@@ -19,16 +19,20 @@ struct BenchSearchCommand: ParsableCommand {
     var db: String?
     @Option(help: "With --db: register the segments under this CLIP model, so `clipdex search --db` can query them.")
     var model: String?
+    @Flag(help: "Only time loading the segments of an existing --db into memory (what a cold `search` pays).")
+    var loadOnly = false
     @Flag(help: "Print one JSON object.") var json = false
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         guard segments > 0, dim > 0, queries > 0, limit > 0 else { throw ValidationError("--segments, --dim, --queries and --limit must be positive") }
         if model != nil && db == nil { throw ValidationError("--model goes with --db") }
+        if loadOnly && db == nil { throw ValidationError("--load-only needs --db") }
     }
 
     func run() throws {
         engine.apply()
+        if loadOnly { return try timeLoad(absolutePath(db!)) }
         var d = dim
         var clip: CLIPModel?
         if let model {
@@ -76,6 +80,24 @@ struct BenchSearchCommand: ParsableCommand {
     }
 
     /// Per-query rows of the top-k and latency stats (ms).
+    /// Wall and CPU time of `SegmentIndex.load` over an existing index, and of one query.
+    private func timeLoad(_ path: String) throws {
+        let store = try IndexStore(path: path, create: false)
+        guard let record = try store.primaryModel() else { fail("\(path): the index holds no model") }
+        let t = now(), c = cpuNow()
+        let index = try SegmentIndex.load(store: store, model: record)
+        let wall = now() - t, cpu = cpuNow() - c
+        var gen = SyntheticEmbeddings(dim: record.dim, clusters: 16)
+        let q = gen.next()
+        let t2 = now()
+        _ = index.search(q, limit: limit)
+        let r: [String: Any] = ["segments": index.count, "dim": record.dim, "load_seconds": wall, "load_cpu_seconds": cpu,
+                                "query_ms": (now() - t2) * 1000, "threads": Threads.count]
+        if json { try printJSON(r); return }
+        print(String(format: "loaded %d segments × %d in %.3f s (CPU %.3f s); one top-%d query %.1f ms",
+                     index.count, record.dim, wall, cpu, limit, (now() - t2) * 1000))
+    }
+
     /// Wall time and process CPU time per query (ms). On a shared machine the wall time includes
     /// waiting for a core; CPU time ÷ threads is what a query costs on idle cores.
     private func timed(_ m: EmbeddingMatrix, _ qs: [[Float]]) -> ([[Int]], (median: Double, max: Double, cpuMedian: Double)) {
