@@ -47,6 +47,8 @@ public final class Indexer: Sendable {
     let embedder: any ImageEmbedder
     let source: any FrameSource
     let segmenter: any Segmenter
+    /// The engine reuses its workspaces: concurrent `index` calls take turns at the encoder.
+    let encoderTurn = NSLock()
 
     /// Registers the embedder's model in the store.
     public init(store: IndexStore, embedder: any ImageEmbedder, source: any FrameSource,
@@ -163,7 +165,9 @@ extension Indexer {
         var current: (file: Int, id: FileIdentity, times: [Double], vectors: [[Float]])?
         func flush() {
             guard pending > 0, current != nil else { pending = 0; return }
+            encoderTurn.lock()
             let v = embedder.embed(pixels: batch, count: pending)
+            encoderTurn.unlock()
             current!.vectors += v.map(EmbeddingCodec.normalized)
             events(.encoded(file: current!.file, frames: pending))
             pending = 0
