@@ -194,7 +194,4 @@ actor Coordinator {
         }
         return count
     }
-
-    /// Seconds until the settler may release something.
-    func nextDeadline() -> Double? { settler.nextDeadline(now: Monotonic.seconds()) }
 }
