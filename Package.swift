@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "DemoModel", exclude: ["recipe"], resources: [.copy("clip-demo")]),
 
         .executableTarget(name: "clipdex", dependencies: [
-            "Tensor", "Imaging", "CLIP", "Media", "Index", "Adapters", "Synth", "DemoModel",
+            "Tensor", "Imaging", "CLIP", "Media", "Index", "Adapters", "Synth", "DemoModel", "Config",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "clipdexd", dependencies: [

@@ -56,15 +56,26 @@ public final class EmbeddingMatrix: @unchecked Sendable {
     /// Returns false (nothing appended) when its length fits neither format.
     @discardableResult
     public func append(blob: Data) -> Bool {
+        blob.withUnsafeBytes { append(bytes: $0) }
+    }
+
+    /// `append(blob:)` over raw bytes (float16 or float32 values, by length).
+    @discardableResult
+    public func append(bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let source = EmbeddingCodec.format(ofBytes: bytes.count, dim: dim), let base = bytes.baseAddress else { return false }
         reserve(count + 1)
         let dst = storage + count * rowBytes
-        let ok: Bool
-        switch format {
-        case .float16: ok = EmbeddingCodec.decodeHalfBits(blob, dim: dim, into: dst.assumingMemoryBound(to: UInt16.self))
-        case .float32: ok = EmbeddingCodec.decode(blob, dim: dim, into: dst.assumingMemoryBound(to: Float.self))
+        switch (source, format) {
+        case (.float16, .float16), (.float32, .float32):
+            dst.copyMemory(from: base, byteCount: rowBytes)
+        case (.float16, .float32):
+            halfToFloat(base, count: dim, into: dst.assumingMemoryBound(to: Float.self))
+        case (.float32, .float16):
+            let h = dst.assumingMemoryBound(to: UInt16.self)
+            for i in 0..<dim { h[i] = floatToHalfBits(base.loadUnaligned(fromByteOffset: i * 4, as: Float.self)) }
         }
-        if ok { count += 1 }
-        return ok
+        count += 1
+        return true
     }
 
     /// Row `i` as floats.

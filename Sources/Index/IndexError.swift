@@ -42,8 +42,10 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .noIndex(path):
             return "\(path): no index there yet; build one with `clipdex index --db \(path) --model DIR VIDEOS...` or pass the right --db"
         case let .fileMissing(path): return "\(path): no such file"
-        case let .unreadable(path, why): return "\(path): cannot read the file (\(why)); check its permissions"
-        case let .notAVideo(path, why): return "\(path): not a readable video (\(why))"
+        case let .unreadable(path, why):
+            return why.hasPrefix(path) ? why : "\(path): cannot read the file (\(why)); check its permissions"
+        case let .notAVideo(path, why):
+            return why.hasPrefix(path) ? why : "\(path): not a readable video (\(why))"   // decoder messages name the file already
         case let .noFrames(path): return "\(path): the video has no decodable frames"
         case let .noModel(why): return why
         case let .unknownSegment(id): return "segment \(id): no such segment in the index; `clipdex search` or `clipdex show VIDEO` list segment ids"

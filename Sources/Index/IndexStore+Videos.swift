@@ -199,3 +199,26 @@ extension IndexStore {
         }
     }
 }
+
+// MARK: - Moments
+
+extension IndexStore {
+    /// The stored frame of a video within [start, end) that best matches `query` (cosine): the
+    /// moment inside a segment to jump to. nil when the span holds no frame.
+    public func bestFrame(videoID: Int64, start: Double, end: Double, query: [Float]) throws -> (time: Double, score: Float)? {
+        let q = EmbeddingCodec.normalized(query)
+        return try read { db in
+            var best: (time: Double, score: Float)?
+            var v = [Float](repeating: 0, count: q.count)
+            for r in try Row.fetchAll(db, sql: "SELECT time, embedding FROM frames WHERE video_id = ? AND time >= ? AND time < ? ORDER BY time",
+                                      arguments: [videoID, start, end]) {
+                let ok = v.withUnsafeMutableBufferPointer { EmbeddingCodec.decode(r["embedding"], dim: q.count, into: $0.baseAddress!) }
+                guard ok else { continue }
+                var s: Float = 0
+                for i in 0..<q.count { s += v[i] * q[i] }
+                if best == nil || s > best!.score { best = (r["time"], s) }
+            }
+            return best
+        }
+    }
+}

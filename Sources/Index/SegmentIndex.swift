@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// One search result: a segment of a video and how well it matches.
 public struct SearchHit: Sendable, Equatable {
@@ -11,6 +12,8 @@ public struct SearchHit: Sendable, Equatable {
     /// Cosine similarity between the query and the segment's embedding.
     public var score: Float
     public var tags: [SegmentTag] = []
+    /// The sampled frame inside the segment that matches best (seconds), when looked up.
+    public var moment: Double?
 }
 
 /// The segments of one model held in memory for search: embeddings in a contiguous
@@ -43,14 +46,24 @@ public final class SegmentIndex: Sendable {
             let matrix = EmbeddingMatrix(dim: model.dim, format: format, capacity: n)
             var ids: [Int64] = [], rowVideo: [Int32] = [], starts: [Double] = [], ends: [Double] = []
             ids.reserveCapacity(n); rowVideo.reserveCapacity(n); starts.reserveCapacity(n); ends.reserveCapacity(n)
-            let rows = try Row.fetchCursor(db, sql: """
+            // Raw statement stepping: GRDB's per-row `Row` costs more than the copy of the vector itself.
+            let stmt = try db.makeStatement(sql: """
                 SELECT id, video_id, start, "end", embedding FROM segments WHERE model_id = ? ORDER BY id
-                """, arguments: [model.id])
-            while let r = try rows.next() {
-                guard let v = videoIndex[r[1]],
-                      try r.withUnsafeData(atIndex: 4, { $0.map { matrix.append(blob: $0) } ?? false }) else { continue }
-                ids.append(r[0]); rowVideo.append(v); starts.append(r[2]); ends.append(r[3])
+                """)
+            try stmt.setArguments([model.id])
+            let raw = stmt.sqliteStatement
+            while true {
+                let rc = sqlite3_step(raw)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "reading segments") }
+                guard let v = videoIndex[sqlite3_column_int64(raw, 1)] else { continue }
+                let bytes = Int(sqlite3_column_bytes(raw, 4))
+                guard let blob = sqlite3_column_blob(raw, 4),
+                      matrix.append(bytes: UnsafeRawBufferPointer(start: blob, count: bytes)) else { continue }
+                ids.append(sqlite3_column_int64(raw, 0)); rowVideo.append(v)
+                starts.append(sqlite3_column_double(raw, 2)); ends.append(sqlite3_column_double(raw, 3))
             }
+            sqlite3_reset(raw)
             return SegmentIndex(model: model, matrix: matrix, segmentIDs: ids, rowVideo: rowVideo, starts: starts,
                                 ends: ends, videoIDs: videoIDs, paths: paths)
         }

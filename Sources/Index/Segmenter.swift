@@ -56,9 +56,11 @@ extension FrameEmbeddings {
 /// Training-free segmentation: cut where the cosine distance between consecutive frames peaks
 /// (shot cuts, scene changes), keeping segments between `minSeconds` and `maxSeconds` long.
 ///
-/// 1. Distances d[i] between frames i and i+1; a cut candidate is a local maximum above
-///    max(`floor`, median(d) + `sensitivity` × 1.4826 × MAD(d)) — robust to each video's own
-///    level of motion.
+/// 1. Distances d[i] between frames i and i+1. A cut candidate is a local maximum above `floor`
+///    that stands out either globally — above median(d) + `sensitivity` × 1.4826 × MAD(d), robust
+///    to each video's own level of motion — or locally — at least `ratio` × the mean distance of
+///    the `window` neighbours on each side (as adaptive shot detectors do: a cut next to a static
+///    shot is obvious even when the rest of the video moves a lot).
 /// 2. Candidates are taken strongest first, each kept only if every segment stays ≥ `minSeconds`.
 /// 3. Segments longer than `maxSeconds` are split at their largest interior distance (any frame,
 ///    peak or not) that keeps both halves ≥ `minSeconds`, repeatedly.
@@ -66,10 +68,14 @@ public struct CutSegmenter: Segmenter {
     public var minSeconds: Double
     public var maxSeconds: Double
     public var sensitivity: Double
+    public var ratio: Double
+    public var window: Int
     public var floor: Double
 
-    public init(minSeconds: Double = 2, maxSeconds: Double = 30, sensitivity: Double = 3, floor: Double = 0.02) {
-        self.minSeconds = minSeconds; self.maxSeconds = maxSeconds; self.sensitivity = sensitivity; self.floor = floor
+    public init(minSeconds: Double = 2, maxSeconds: Double = 30, sensitivity: Double = 3, ratio: Double = 3,
+                window: Int = 2, floor: Double = 0.05) {
+        self.minSeconds = minSeconds; self.maxSeconds = maxSeconds; self.sensitivity = sensitivity
+        self.ratio = ratio; self.window = window; self.floor = floor
     }
 
     public func segment(_ frames: FrameEmbeddings) -> [SegmentInput] {
@@ -89,11 +95,14 @@ public struct CutSegmenter: Segmenter {
         let sorted = d.sorted()
         let median = sorted[sorted.count / 2]
         let mad = d.map { abs($0 - median) }.sorted()[d.count / 2]
-        let threshold = max(floor, median + sensitivity * 1.4826 * mad)
+        let threshold = median + sensitivity * 1.4826 * mad
         var peaks: [(Int, Double)] = []
-        for i in d.indices where d[i] > threshold {
+        for i in d.indices where d[i] > floor {
             let left = i == 0 ? -Double.infinity : d[i - 1], right = i + 1 < d.count ? d[i + 1] : -Double.infinity
-            if d[i] >= left && d[i] >= right { peaks.append((i + 1, d[i])) }
+            guard d[i] >= left && d[i] >= right else { continue }
+            let around = (max(0, i - window)..<min(d.count, i + window + 1)).filter { $0 != i }.map { d[$0] }
+            let local = around.isEmpty ? 0 : around.reduce(0, +) / Double(around.count)
+            if d[i] > threshold || d[i] >= ratio * local { peaks.append((i + 1, d[i])) }
         }
         return peaks.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.map(\.0)
     }

@@ -30,7 +30,7 @@ final class EndToEndTests: XCTestCase {
     private func tinyIndexer(_ store: IndexStore) throws -> (Indexer, CLIPModel) {
         let clip = try CLIPModel(directory: Fixtures.path("clip-tiny"))
         let ix = try Indexer(store: store, embedder: CLIPImageEmbedder(model: clip),
-                             source: FFmpegToolFrameSource())
+                             source: MediaFrameSource(modelInputSize: clip.config.vision.imageSize))
         return (ix, clip)
     }
 
@@ -158,7 +158,7 @@ final class EndToEndTests: XCTestCase {
         let db = dir.file("i.sqlite")
         let ix = try cli(["index", "--db", db, "--model", Fixtures.path("clip-tiny"), notVideo, locked])
         XCTAssertNotEqual(ix.status, 0)
-        XCTAssertTrue(ix.err.contains(notVideo + ": not a readable video"), ix.err)
+        XCTAssertTrue(ix.err.contains(notVideo + ": not a video file"), ix.err)
         if getuid() != 0 { XCTAssertTrue(ix.err.contains(locked + ": cannot read"), ix.err) }
         let list = try cli(["list", "--db", db, "--json"])
         let rows = try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as! [[String: Any]]

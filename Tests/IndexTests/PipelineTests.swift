@@ -33,6 +33,10 @@ final class PipelineTests: XCTestCase {
         let hit = search.search([0, 1, 0, 0.1], limit: 2)[0]
         XCTAssertEqual(hit.path, a)
         XCTAssertEqual([hit.start, hit.end], [4, 9])
+        // Inside it, the first green frame is the best moment (all green frames tie; the red ones before score lower).
+        let moment = try ix.store.bestFrame(videoID: hit.videoID, start: 0, end: 13, query: [0, 1, 0, 0.1])
+        XCTAssertEqual(moment?.time, 4)
+        XCTAssertEqual(Double(moment?.score ?? 0), 1, accuracy: 1e-3)
         XCTAssertEqual(search.search([1, 1, 1, 0.1], limit: 1)[0].path, b)
         XCTAssertEqual(search.search([1, 1, 1, 0.1], limit: 5, pathPrefix: a).map(\.path), [a, a, a])
     }

@@ -47,6 +47,23 @@ final class SegmenterTests: XCTestCase {
         for (a, b) in zip(segs, segs.dropFirst()) { XCTAssertEqual(a.end, b.start) }
     }
 
+    func testACutNextToAStaticShotIsFoundAmongBusyMotion() {
+        // Distances as measured on ffmpeg's testsrc | smptebars | mandelbrot (5 s each) with the demo
+        // model: the testsrc→smptebars cut (0.117) is below the global threshold the busy shots set
+        // (median + 3·MAD ≈ 0.119) but stands far above its neighbours.
+        let d: [Double] = [0.01, 0.043, 0.032, 0.007, 0.117, 0, 0, 0, 0, 0.227, 0.034, 0.047, 0.026, 0.025]
+        var vectors: [[Float]] = [[1, 0]]
+        var angle = 0.0
+        for x in d {
+            angle += acos(1 - x)                        // consecutive cosine distance x
+            vectors.append([Float(cos(angle)), Float(sin(angle))])
+        }
+        let f = FrameEmbeddings(times: vectors.indices.map(Double.init), vectors: vectors, duration: 15)
+        for (got, want) in zip(f.consecutiveDistances(), d) { XCTAssertEqual(got, want, accuracy: 1e-4) }
+        XCTAssertEqual(CutSegmenter().segment(f).map(\.start), [0, 5, 10])
+        XCTAssertEqual(CutSegmenter(ratio: 1000).segment(f).map(\.start), [0, 10], "without the local test only the big cut")
+    }
+
     func testOneFrameIsOneSegmentOverTheDuration() {
         let f = FrameEmbeddings(times: [0], vectors: [[0, 1]], duration: 0.4)
         let segs = CutSegmenter().segment(f)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CLIP
+import Config
+import DemoModel
 import Foundation
 import Index
 
@@ -18,9 +20,18 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// `~/.local/share/clipdex/index.sqlite`, or `$CLIPDEX_DB` when set.
-func defaultDatabase() -> String {
-    ProcessInfo.processInfo.environment["CLIPDEX_DB"] ?? ("~/.local/share/clipdex/index.sqlite" as NSString).expandingTildeInPath
+/// The config's `[store] database` (the file `$CLIPDEX_CONFIG`, else /etc/clipdex/clipdex.toml)
+/// when it exists and parses, else `~/.local/share/clipdex/index.sqlite`.
+func defaultDatabase() -> String { ClipdexConfig.cliDatabase() }
+
+/// The model `clipdex index` uses without --model: the config's `[model] path` when the config
+/// exists and parses, else the bundled demo model (nil when this build has none).
+func defaultModelDirectory() -> String? {
+    let file = ClipdexConfig.defaultFile
+    if FileManager.default.fileExists(atPath: file), let config = try? ClipdexConfig.load(file: file) {
+        return config.modelDirectory
+    }
+    return DemoModel.directory
 }
 
 /// `p` made absolute against the working directory, `~` expanded, `.`/`..` resolved.
@@ -48,46 +59,80 @@ func printTable(_ headers: [String], _ rows: [[String]]) {
     for r in rows { print(line(r)) }
 }
 
+/// The model the index was built with: the most used one whose weights are still on disk
+/// (synthetic or moved ones are passed over), else the most used.
+func defaultModelRecord(_ store: IndexStore) throws -> ModelRecord? {
+    let models = try store.models()
+    let usable = models.filter { !$0.directory.isEmpty && FileManager.default.fileExists(atPath: $0.directory) }
+    return usable.first ?? models.first
+}
+
 /// The CLIP model a query runs with: `--model` when given, else the one the index was built with.
 /// Its identity must match embeddings in the index: embeddings of two models are never compared.
 func queryModel(_ store: IndexStore, directory: String?) -> (CLIPModel, ModelRecord) {
     do {
-        let models = try store.models()
-        // The most used model whose weights are still on disk (synthetic or moved ones are passed over).
-        let usable = models.filter { !$0.directory.isEmpty && FileManager.default.fileExists(atPath: $0.directory) }
-        guard let primary = usable.first ?? models.first else {
+        guard let primary = try defaultModelRecord(store) else {
             throw IndexError.noModel("\(store.path): the index holds no embeddings yet; run `clipdex index --model DIR VIDEOS...` first")
         }
-        let dir = directory.map(absolutePath) ?? primary.directory
+        guard let dir = directory.map(absolutePath) ?? (primary.directory.isEmpty ? nil : primary.directory) else {
+            throw IndexError.noModel("\(store.path): no weights directory is recorded for the index's model (\(primary.dim)-d, \(primary.identity)); pass --model DIR")
+        }
         guard FileManager.default.fileExists(atPath: dir) else {
             throw IndexError.noModel("\(dir): the model the index was built with is no longer there; pass --model DIR with the same weights")
         }
         let clip = try CLIPModel(directory: dir)
-        guard let record = models.first(where: { $0.identity == clip.identity }) else {
+        guard let record = try store.models().first(where: { $0.identity == clip.identity }) else {
             throw IndexError.noModel("\(dir): the index holds no embeddings of this model (it was built with \(primary.directory)); pass that model or re-index")
         }
         return (clip, record)
     } catch { fail("\(error)") }
 }
 
+/// A value computed on its own thread while the caller does other work (a cold `search` reads the
+/// segments while the text is tokenized and encoded).
+final class Background<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        Thread { [self] in
+            result = Result { try work() }
+            done.signal()
+        }.start()
+    }
+
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        return try result!.get()
+    }
+}
+
 /// One search hit as JSON.
 func hitJSON(_ h: SearchHit) -> [String: Any] {
     ["video": h.path, "start": h.start, "end": h.end, "score": Double(h.score), "segment": h.segment,
-     "tags": h.tags.map { ["label": $0.label, "score": $0.score] as [String: Any] }]
+     "tags": h.tags.map { ["label": $0.label, "score": $0.score] as [String: Any] },
+     "moment": h.moment.map { $0 as Any } ?? NSNull()]
 }
 
 /// Prints hits as JSON or as an aligned table.
 func printHits(_ hits: [SearchHit], json: Bool) throws {
     if json { try printJSON(hits.map(hitJSON)); return }
     if hits.isEmpty { print("no matching segments"); return }
-    printTable(["#", "score", "start", "end", "segment", "video", "tags"], hits.enumerated().map { i, h in
-        [String(i + 1), String(format: "%.4f", h.score), timecode(h.start), timecode(h.end), String(h.segment), h.path,
+    printTable(["#", "score", "start", "end", "best frame", "segment", "video", "tags"], hits.enumerated().map { i, h in
+        [String(i + 1), String(format: "%.4f", h.score), timecode(h.start), timecode(h.end), h.moment.map(timecode) ?? "-",
+         String(h.segment), h.path,
          h.tags.prefix(3).map(\.label).joined(separator: ", ")]
     })
 }
 
-/// Fills in the tags of hits from the store.
-func withTags(_ hits: [SearchHit], _ store: IndexStore) -> [SearchHit] {
-    guard let tags = try? store.tags(segmentIDs: hits.map(\.segment)) else { return hits }
-    return hits.map { var h = $0; h.tags = tags[h.segment] ?? []; return h }
+/// Fills in the tags of hits and, given the query, the best-matching frame inside each segment.
+func decorate(_ hits: [SearchHit], _ store: IndexStore, query: [Float]? = nil) -> [SearchHit] {
+    let tags = (try? store.tags(segmentIDs: hits.map(\.segment))) ?? [:]
+    return hits.map { hit in
+        var h = hit
+        h.tags = tags[h.segment] ?? []
+        if let query { h.moment = (try? store.bestFrame(videoID: h.videoID, start: h.start, end: h.end, query: query))??.time }
+        return h
+    }
 }

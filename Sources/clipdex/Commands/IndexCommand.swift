@@ -10,7 +10,8 @@ struct IndexCommand: ParsableCommand {
         commandName: "index",
         abstract: "Index videos (files, or folders searched recursively) into the database; unchanged files are skipped.")
 
-    @Option(help: "CLIP model directory in the Hugging Face layout.") var model: String
+    @Option(help: "CLIP model directory in the Hugging Face layout (default: [model] path of the config, else the bundled demo model).")
+    var model: String?
     @Option(help: "Frames sampled per second of video.") var fps: Double = 1
     @Option(help: "Frames per image-encoder batch.") var batch: Int = 16
     @Flag(help: "Re-index files even when unchanged.") var force = false
@@ -34,10 +35,13 @@ struct IndexCommand: ParsableCommand {
         let db = store.open(create: true)
         let indexer: Indexer
         do {
-            let clip = try CLIPModel(directory: absolutePath(model))
+            guard let dir = model.map(absolutePath) ?? defaultModelDirectory() else {
+                throw IndexError.noModel("no model: pass --model DIR (a Hugging Face CLIP directory); this build has no demo model")
+            }
+            let clip = try CLIPModel(directory: dir)
             var options = IndexOptions()
             options.fps = fps; options.batchSize = batch; options.force = force
-            let source = FFmpegToolFrameSource()
+            let source = MediaFrameSource(modelInputSize: clip.config.vision.imageSize, decoderThreads: engine.threads)
             indexer = try Indexer(store: db, embedder: CLIPImageEmbedder(model: clip, batchSize: batch), source: source,
                                   options: options)
         } catch { fail("\(error)") }

@@ -24,20 +24,33 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let clock = PhaseClock()
         engine.apply()
         let db = store.open()
+        clock.mark("open")
+        // Read the segments of the default model on another thread while the model loads and the query is encoded.
+        let guess = model == nil ? (try? defaultModelRecord(db)) ?? nil : nil
+        let preload = guess.map { record in Background { try SegmentIndex.load(store: db, model: record) } }
         let (clip, record) = queryModel(db, directory: model)
+        clock.mark("model")
         let query: [Float]
         do {
             if let text {
-                query = clip.encodeTexts(tokens: [try Tokenizer.bundled().encode(text)])[0]
+                let tokens = try Tokenizer.bundled().encode(text)
+                clock.mark("tokenizer")
+                query = clip.encodeTexts(tokens: [tokens])[0]
             } else {
                 query = try ImageInput.embed(file: absolutePath(image!), model: clip)[0]
             }
-            let index = try SegmentIndex.load(store: db, model: record)
+            clock.mark("encode")
+            let index = try preload.flatMap { guess?.id == record.id ? try $0.value() : nil }
+                ?? SegmentIndex.load(store: db, model: record)
+            clock.mark("segments (\(index.count))")
             let prefix = pathPrefix.map { $0.hasPrefix("/") || $0.hasPrefix("~") || $0.hasPrefix(".") ? absolutePath($0) : $0 }
             let hits = index.search(query, limit: limit, pathPrefix: prefix)
-            try printHits(withTags(hits, db), json: store.json)
+            clock.mark("scan")
+            try printHits(decorate(hits, db, query: query), json: store.json)
+            clock.mark("output")
         } catch { fail("\(error)") }
     }
 }
@@ -62,7 +75,21 @@ struct SimilarCommand: ParsableCommand {
             let index = try SegmentIndex.load(store: db, model: model)
             let query = try db.segmentEmbedding(id: segment)
             let hits = index.search(query, limit: limit, pathPrefix: pathPrefix.map(absolutePath), excluding: segment)
-            try printHits(withTags(hits, db), json: store.json)
+            try printHits(decorate(hits, db, query: query), json: store.json)
         } catch { fail("\(error)") }
+    }
+}
+
+/// With `CLIPDEX_TIMING=1`, prints the time of each phase of a command to stderr (for `search`'s
+/// cold-start budget); silent otherwise.
+final class PhaseClock {
+    private let on = ProcessInfo.processInfo.environment["CLIPDEX_TIMING"] == "1"
+    private var last = now()
+
+    func mark(_ phase: String) {
+        guard on else { return }
+        let t = now()
+        FileHandle.standardError.write(Data(String(format: "%@ %.1f ms\n", phase, (t - last) * 1000).utf8))
+        last = t
     }
 }
