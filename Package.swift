@@ -49,7 +49,7 @@ let package = Package(
         // The synthetic "shapes" world used by the demo and the benchmark.
         .target(name: "Synth", dependencies: ["Imaging", "Media"]),
         // The bundled demo CLIP weights and their recipe.
-        .target(name: "DemoModel", exclude: ["recipe"], resources: [.copy("clip-demo")]),
+        .target(name: "DemoModel", dependencies: ["Tensor"], exclude: ["recipe"], resources: [.copy("clip-demo")]),
 
         .executableTarget(name: "clipdex", dependencies: [
             "Tensor", "Imaging", "CLIP", "Media", "Index", "Adapters", "Synth", "DemoModel", "Config",

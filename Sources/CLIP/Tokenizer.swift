@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// CLIP's byte-level BPE tokenizer: OpenAI's algorithm and vocabulary (49,408 ids), giving the
 /// same ids as the reference `simple_tokenizer` for any text, so text embeddings match.
@@ -32,14 +33,14 @@ public struct Tokenizer: Sendable {
 
     /// Path of the merges file bundled with the CLIP module, nil if the bundle lacks it.
     public static var bundledMergesPath: String? {
-        Bundle.module.url(forResource: "bpe_simple_vocab_16e6.txt", withExtension: "gz")?.path
+        BundledResources.path(module: "CLIP", resource: "bpe_simple_vocab_16e6.txt.gz")
     }
 
     private struct LoadFailure: Error { let message: String }
 
     private static let bundledTokenizer: Result<Tokenizer, LoadFailure> = {
         guard let path = bundledMergesPath else {
-            return .failure(LoadFailure(message: "bpe_simple_vocab_16e6.txt.gz is missing from the CLIP module's resource bundle; rebuild clipdex"))
+            return .failure(LoadFailure(message: "bpe_simple_vocab_16e6.txt.gz is missing from the CLIP module's resource bundle; install the clipdex_CLIP.resources folder beside the clipdex binaries (see README) or set CLIPDEX_RESOURCES"))
         }
         do { return .success(try Tokenizer(mergesPath: path)) } catch {
             return .failure(LoadFailure(message: "\(error)"))

@@ -27,13 +27,6 @@ public struct FileStat: Sendable, Hashable {
         return FileStat(st)
     }
 
-    /// `stat` of a path, following symlinks.
-    public static func following(_ path: String) -> FileStat? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return FileStat(st)
-    }
-
     init(_ st: stat) {
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)

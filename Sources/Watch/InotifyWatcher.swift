@@ -69,9 +69,6 @@ public final class InotifyWatcher: @unchecked Sendable {
         _ = done.wait(timeout: .now() + timeout)
     }
 
-    /// The folders being watched now (for tests and status).
-    var watchedCount: Int { watches.count }
-
     func loop() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]

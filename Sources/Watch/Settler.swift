@@ -18,7 +18,6 @@ public struct Settler: Sendable {
 
     /// Files waiting to settle.
     public var count: Int { entries.count }
-    public var paths: [String] { Array(entries.keys) }
     public func isTracking(_ path: String) -> Bool { entries[path] != nil }
 
     /// Starts, or restarts, the settle timer of a file that was written or appeared.
@@ -61,10 +60,5 @@ public struct Settler: Sendable {
         }
         for p in out { entries.removeValue(forKey: p) }
         return out.sorted()
-    }
-
-    /// Seconds until the next file could be released (for sleeping), `nil` when nothing is tracked.
-    public func nextDeadline(now: Double) -> Double? {
-        entries.values.map { max(0, $0.since + settleSeconds - now) }.min()
     }
 }

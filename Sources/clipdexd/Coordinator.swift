@@ -31,9 +31,6 @@ actor Coordinator {
         settler = Settler(settleSeconds: settleSeconds)
     }
 
-    /// Files waiting to settle.
-    var settling: Int { settler.count }
-
     /// The root a path lies in (the deepest one when roots nest).
     func root(of path: String) -> ClipdexConfig.WatchRoot? {
         roots.filter { path.isInside($0.path) }.max { $0.path.count < $1.path.count }
@@ -197,7 +194,4 @@ actor Coordinator {
         }
         return count
     }
-
-    /// Seconds until the settler may release something.
-    func nextDeadline() -> Double? { settler.nextDeadline(now: Monotonic.seconds()) }
 }

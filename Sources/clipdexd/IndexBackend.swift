@@ -27,7 +27,7 @@ final class IndexBackend: IngestBackend {
         let model = try CLIPModel(directory: dir)
         var options = IndexOptions()
         options.fps = config.ingest.sampleFPS
-        let source = MediaFrameSource(modelSize: model.config.vision.imageSize, threads: config.ingest.threads)
+        let source = MediaFrameSource(modelInputSize: model.config.vision.imageSize, decoderThreads: config.ingest.threads)
         let indexer = try Indexer(store: store, embedder: CLIPImageEmbedder(model: model), source: source,
                                   options: options)
         if let adapter = config.model.adapter {

@@ -52,8 +52,7 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(Set(backend.reads.map(\.path)).count, 500)
         XCTAssertEqual(backend.reads.count, 500)
         XCTAssertEqual(try backend.queueLength(), 0)
-        let settling = await pipeline.coordinator.settling
-        XCTAssertEqual(settling, 0)
+        XCTAssertEqual(pipeline.coordinator.settlingCount.load(ordering: .relaxed), 0)
     }
 
     func testRenameMoveDeleteAndReplace() async throws {
