@@ -60,5 +60,6 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
     ]
 )
