@@ -71,5 +71,6 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["clipdexd", "Watch", "Config", "Index",
                                                         .product(name: "Logging", package: "swift-log"),
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
     ]
 )

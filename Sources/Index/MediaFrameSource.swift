@@ -9,10 +9,10 @@ public struct MediaFrameSource: FrameSource {
     public var limits: MediaLimits
 
     /// With `modelInputSize`, Media's indexing options (`SampleOptions.modelInput`, as the daemon
-    /// uses): frames shrunk in the YUV→RGB conversion to twice the model's input, which keeps CLIP's
-    /// bicubic preprocessing within tolerance, and deblocking skipped. Without it, full-size frames.
+    /// uses): frames at their stored size for CLIP's one Pillow-exact resize, deblocking skipped.
+    /// Without it, plain full-size frames.
     public init(modelInputSize: Int? = nil, decoderThreads: Int = 0, limits: MediaLimits = MediaLimits()) {
-        options = modelInputSize.map { SampleOptions.modelInput(size: $0, threads: decoderThreads) }
+        options = modelInputSize.map { _ in SampleOptions.modelInput(threads: decoderThreads) }
             ?? SampleOptions(threads: decoderThreads)
         self.limits = limits
     }

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// FFmpeg's message for an error code ("Invalid data found when processing input").
 func ffmpegMessage(_ code: Int32) -> String {
@@ -33,8 +34,55 @@ final class FrameBox {
     }
 }
 
-/// FFmpeg logs decoder complaints (concealed errors, missing references) to stderr at its default
-/// level; MediaWarning reports them once per file instead. Called before the first open.
+/// Counts the errors FFmpeg reports about one file (demuxer resyncs, concealed decoding errors):
+/// damage that often has no other trace. Attached to a format or codec context through its `opaque`
+/// field (frame-threaded decoders copy it to their worker contexts).
+final class DamageCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors = 0
+
+    init() { FFmpegLog.register(self) }
+    deinit { FFmpegLog.unregister(self) }
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return errors }
+    fileprivate func add() { lock.lock(); errors += 1; lock.unlock() }
+    var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+}
+
+/// FFmpeg's log, routed: error reports from contexts carrying a live `DamageCounter` are counted there;
+/// everything goes on to FFmpeg's default logger, which is quietened to fatal errors (MediaWarning
+/// reports damage once per file instead of once per macroblock).
 enum FFmpegLog {
-    static let quiet: Void = { av_log_set_level(AV_LOG_FATAL) }()
+    private static let registry = Registry()
+
+    static let install: Void = {
+        av_log_set_level(AV_LOG_FATAL)
+        av_log_set_callback { avcl, level, format, args in
+            if level <= AV_LOG_ERROR, let avcl, let opaque = FFmpegLog.opaque(of: avcl) { FFmpegLog.registry.count(opaque) }
+            if let args { av_log_default_callback(avcl, level, format, args) }
+        }
+    }()
+
+    static func register(_ counter: DamageCounter) { _ = install; registry.insert(counter.opaque) }
+    static func unregister(_ counter: DamageCounter) { registry.remove(counter.opaque) }
+
+    /// The `opaque` field of a codec or format context (the only classes that carry a counter).
+    private static func opaque(of avcl: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+        let cls = avcl.load(as: UnsafePointer<AVClass>?.self)
+        if cls == avcodec_get_class() { return avcl.assumingMemoryBound(to: AVCodecContext.self).pointee.opaque }
+        if cls == avformat_get_class() { return avcl.assumingMemoryBound(to: AVFormatContext.self).pointee.opaque }
+        return nil
+    }
+
+    /// The live counters, so that an `opaque` set by other code is never taken for one.
+    private final class Registry: @unchecked Sendable {
+        private let lock = NSLock()
+        private var live: Set<UnsafeMutableRawPointer> = []
+        func insert(_ p: UnsafeMutableRawPointer) { lock.lock(); live.insert(p); lock.unlock() }
+        func remove(_ p: UnsafeMutableRawPointer) { lock.lock(); live.remove(p); lock.unlock() }
+        func count(_ p: UnsafeMutableRawPointer) {
+            lock.lock(); defer { lock.unlock() }
+            if live.contains(p) { Unmanaged<DamageCounter>.fromOpaque(p).takeUnretainedValue().add() }
+        }
+    }
 }

@@ -6,6 +6,8 @@ import Foundation
 final class FormatInput {
     let path: String
     let watchdog: Watchdog
+    /// FFmpeg's error reports about this file (demuxer and decoder).
+    let damage = DamageCounter()
     private var context: UnsafeMutablePointer<AVFormatContext>?
     let streamIndex: Int32
     let stream: UnsafeMutablePointer<AVStream>
@@ -16,11 +18,10 @@ final class FormatInput {
     let timeBase: Double
 
     init(path: String, limits: MediaLimits, watchdog: Watchdog) throws {
-        _ = FFmpegLog.quiet
         self.path = path
         self.watchdog = watchdog
         let fileSize = try checkFile(path, limits: limits)
-        let ctx = try openContext(path, watchdog: watchdog)
+        let ctx = try openContext(path, watchdog: watchdog, damage: damage)
         let chosen: ChosenStream
         do {
             chosen = try chooseStream(ctx, path: path, watchdog: watchdog)
@@ -63,9 +64,10 @@ final class FormatInput {
         return entry.pointee.timestamp
     }
 
-    /// Seeks the video stream to the keyframe at `timestamp` (an index timestamp); false if FFmpeg refuses.
-    func seek(toKeyframe timestamp: Int64) -> Bool {
-        av_seek_frame(context, streamIndex, timestamp, AVSEEK_FLAG_BACKWARD) >= 0
+    /// Seeks the video stream to the last keyframe at or before `seconds`; false if FFmpeg refuses.
+    func seek(to seconds: Double) -> Bool {
+        let ts = startTimestamp + Int64((max(0, seconds) / timeBase).rounded(.down))
+        return av_seek_frame(context, streamIndex, ts, AVSEEK_FLAG_BACKWARD) >= 0
     }
 
     /// Back to the first packet (for a second sampling run on the same file).
@@ -94,17 +96,18 @@ private func checkFile(_ path: String, limits: MediaLimits) throws -> Int64 {
 }
 
 /// avformat_open_input with the watchdog installed as interrupt callback.
-private func openContext(_ path: String, watchdog: Watchdog) throws -> UnsafeMutablePointer<AVFormatContext> {
+private func openContext(_ path: String, watchdog: Watchdog, damage: DamageCounter) throws -> UnsafeMutablePointer<AVFormatContext> {
     guard let allocated = avformat_alloc_context() else {
         throw MediaError.undecodable(path: path, detail: "out of memory for the demuxer")
     }
     allocated.pointee.interrupt_callback = watchdog.interruptCallback()
+    allocated.pointee.opaque = damage.opaque
     var ctx: UnsafeMutablePointer<AVFormatContext>? = allocated
     let status = avformat_open_input(&ctx, path, nil, nil)    // frees the context on failure
     guard status >= 0, let ctx else {
         if let error = watchdog.error(path: path) { throw error }
         if status == cdx_averror(ENOENT) { throw MediaError.missing(path: path, detail: "no such file") }
-        throw MediaError.notAVideo(path: path, detail: "FFmpeg does not recognise its format: \(ffmpegMessage(status))")
+        throw MediaError.notAVideo(path: path, detail: "FFmpeg cannot open it: \(ffmpegMessage(status))")
     }
     let demuxer = ctx.pointee.iformat.map { String(cString: $0.pointee.name) } ?? "unknown"
     if isStillImageDemuxer(demuxer) {

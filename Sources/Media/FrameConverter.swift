@@ -14,10 +14,17 @@ final class FrameConverter {
         var flags: Int32
     }
 
+    private let fullSizeFlags: Int32
+    private let reducedFlags: Int32
     private var sws: OpaquePointer?
     private var key: Key?
     private var buffer: UnsafeMutablePointer<UInt8>?
     private var capacity = 0
+
+    init(fullSizeFlags: Int32 = FrameConverter.fullSizeFlags, reducedFlags: Int32 = FrameConverter.reducedFlags) {
+        self.fullSizeFlags = fullSizeFlags
+        self.reducedFlags = reducedFlags
+    }
 
     deinit {
         sws_freeContext(sws)
@@ -27,8 +34,8 @@ final class FrameConverter {
     /// swscale filter at the stored size (only chroma upsampling happens): the ffmpeg CLI's default,
     /// so frames match what `ffmpeg -pix_fmt rgb24` extracts.
     static let fullSizeFlags = Int32(SWS_BICUBIC)
-    /// swscale filter when shrinking: area averaging, the closest swscale filter to an antialiased resize.
-    static let reducedFlags = Int32(SWS_AREA)
+    /// swscale filter when shrinking: bicubic (of swscale's filters, the closest to Pillow's in MediaTests).
+    static let reducedFlags = Int32(SWS_BICUBIC)
 
     /// The RGB size for a `width`×`height` picture under `scale` (the shorter side shrunk, aspect kept).
     static func outputSize(width: Int, height: Int, scale: FrameScale) -> (width: Int, height: Int) {
@@ -46,7 +53,7 @@ final class FrameConverter {
         let colour = colourOf(frame)
         let next = Key(width: Int32(width), height: Int32(height), format: colour.format,
                        outWidth: Int32(out.width), outHeight: Int32(out.height), matrix: colour.matrix,
-                       fullRange: colour.fullRange, flags: out == (width, height) ? Self.fullSizeFlags : Self.reducedFlags)
+                       fullRange: colour.fullRange, flags: out == (width, height) ? fullSizeFlags : reducedFlags)
         guard prepare(next) else { return nil }
         let rowBytes = (out.width * 3 + 63) & ~63
         reserve(rowBytes * out.height + 64)

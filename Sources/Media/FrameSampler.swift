@@ -3,10 +3,11 @@ import CFFmpeg
 /// Pulls sampled frames out of a video one at a time: `while let frame = try sampler.next() { ... }`.
 ///
 /// Streaming and bounded: besides the decoder's own reference frames it holds one candidate picture
-/// (the previous frame) and at most two converted frames. Only frames it hands out are converted to
-/// RGB. Work saved, depending on the plan:
-/// - packets far from every target are decoded with `AVDISCARD_NONREF` (the decoder drops frames no
-///   other frame references; never B-frames that are references) when targets are ≥ 4 frames apart;
+/// (the previous frame), 8 packets read ahead and at most two converted frames. Only frames it hands
+/// out are converted to RGB. Work saved, depending on the plan:
+/// - a packet whose frame cannot be the nearest to any target (judged from the times of the packets
+///   around it) is decoded with `AVDISCARD_NONREF`: the decoder drops it if no other frame references
+///   it (never a B-frame that is a reference), so the choice is the same as decoding everything;
 /// - when the keyframe before the next target lies ahead of the read position, it seeks there;
 /// - `.keyframes` sends only keyframe packets;
 /// - reading stops once every target is served.
@@ -21,14 +22,14 @@ public final class FrameSampler {
     private var selector: FrameSelector<FrameBox>?
     private let converter = FrameConverter()
     private let packet = PacketBox()
+    private let lookahead = PacketLookahead()
+    private var endOfInput = false
     private let frame = FrameBox()
     private var ready: [VideoFrame] = []
     private var finished = false
     private var draining = false
     /// Nominal seconds per frame (from the mean frame rate), if known.
     private let frameDuration: Double?
-    /// Whether packets far from every target may skip non-reference frames.
-    private let skipFarNonReference: Bool
     private var canSeek: Bool
     private var lastReadTime = 0.0
     private var coveredUntil = -Double.infinity
@@ -36,16 +37,18 @@ public final class FrameSampler {
     private var lastDecodeError: Int32?
     private var previousTimestamp: Int64?
     private var keyframesSeen = 0
+    private var lastSeekTarget = -1
+    private let damageAtStart: Int
     private var consecutiveReceiveErrors = 0
 
     init(input: FormatInput, plan: SamplingPlan, options: SampleOptions, limits: MediaLimits) throws {
         self.input = input
         self.plan = plan
         self.options = options
+        damageAtStart = input.damage.count
         frameDuration = input.info.frameRate.map { 1 / $0 }
         let targets = try validatedTargets(plan, info: input.info, path: input.path)
         selector = targets.map { FrameSelector(targets: $0) }
-        if let targets, let fd = frameDuration { skipFarNonReference = targets.step >= 4 * fd } else { skipFarNonReference = false }
         canSeek = targets != nil
         decoder = try VideoDecoder(input, threads: options.threads, skipLoopFilter: options.skipLoopFilter, maxPixels: limits.maxPixels)
         if case .keyframes = plan { decoder.skipFrame = AVDISCARD_NONKEY }
@@ -84,35 +87,49 @@ public final class FrameSampler {
         }
     }
 
-    /// Reads one packet (seeking first if that skips work) and sends it to the decoder.
+    /// Sends the next packet to the decoder (seeking first if that skips work), or starts draining.
     private func feed() throws {
         if let error = input.watchdog.error(path: input.path) { throw error }
         if try seekIfWorthIt() { return }
-        let status = input.read(packet.packet)
-        if status == cdx_averror_eagain() { return }
-        if status < 0 {
-            if let error = input.watchdog.error(path: input.path) { throw error }
-            if status != cdx_averror_eof() { readError = status }
-            draining = true
-            _ = decoder.send(nil)
+        try readAhead()
+        guard let entry = lookahead.pop() else {
+            if endOfInput {
+                draining = true
+                _ = decoder.send(nil)
+            }
             return
         }
-        defer { av_packet_unref(packet.packet) }
-        let p = packet.packet.pointee
-        guard p.stream_index == input.streamIndex else { return }
-        note(p)
-        if case .keyframes = plan, p.flags & AV_PKT_FLAG_KEY == 0 { return }
-        decoder.skipFrame = discardLevel(p)
-        var sent = decoder.send(packet.packet)
+        defer { lookahead.recycle(entry) }
+        decoder.skipFrame = discardLevel(entry.time)
+        var sent = decoder.send(entry.box.packet)
         while sent == cdx_averror_eagain() {        // the decoder wants its output read first
             guard decoder.receive(frame.frame) >= 0 else { break }
             try accept(frame.frame)
             av_frame_unref(frame.frame)
-            sent = decoder.send(packet.packet)
+            sent = decoder.send(entry.box.packet)
         }
         if sent < 0 && sent != cdx_averror_eagain() {
             summary.corruptPackets += 1
             lastDecodeError = sent
+        }
+    }
+
+    /// Fills the lookahead with packets of the video stream until it is full or the input ends.
+    private func readAhead() throws {
+        while !endOfInput && lookahead.count < PacketLookahead.depth {
+            let status = input.read(packet.packet)
+            if status == cdx_averror_eagain() { return }
+            if status < 0 {
+                if let error = input.watchdog.error(path: input.path) { throw error }
+                if status != cdx_averror_eof() { readError = status }
+                endOfInput = true
+                return
+            }
+            let p = packet.packet.pointee
+            guard p.stream_index == input.streamIndex else { av_packet_unref(packet.packet); continue }
+            note(p)
+            if case .keyframes = plan, p.flags & AV_PKT_FLAG_KEY == 0 { av_packet_unref(packet.packet); continue }
+            lookahead.push(moving: packet.packet, time: p.pts == cdx_nopts() ? nil : input.seconds(p.pts))
         }
     }
 
@@ -121,33 +138,37 @@ public final class FrameSampler {
         if p.flags & AV_PKT_FLAG_CORRUPT != 0 { summary.corruptPackets += 1 }
         let ts = p.dts != cdx_nopts() ? p.dts : p.pts
         if ts != cdx_nopts() { lastReadTime = input.seconds(ts) }
-        if p.pts != cdx_nopts() {
-            coveredUntil = max(coveredUntil, input.seconds(p.pts + max(0, p.duration)))
-        }
+        if p.pts != cdx_nopts() { coveredUntil = max(coveredUntil, input.seconds(p.pts + max(0, p.duration))) }
     }
 
-    /// NONKEY for keyframe plans; NONREF for packets no target is near; otherwise decode everything.
-    private func discardLevel(_ p: AVPacket) -> AVDiscard {
+    /// NONKEY for keyframe plans; NONREF for a frame that cannot be nearest to a target; else nothing.
+    private func discardLevel(_ time: Double?) -> AVDiscard {
         if case .keyframes = plan { return AVDISCARD_NONKEY }
-        guard skipFarNonReference, let targets = selector?.targets, let fd = frameDuration,
-              p.pts != cdx_nopts() else { return AVDISCARD_DEFAULT }
-        return targets.isNear(input.seconds(p.pts), window: 1.5 * fd) ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
+        guard let time, let targets = selector?.targets else { return AVDISCARD_DEFAULT }
+        return lookahead.isNeighbourOfATarget(time, targets) ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
     }
 
     /// Seeks to the keyframe before the next target when it lies well ahead of the read position.
+    /// The container index tells where that keyframe is; FFmpeg's own backward seek to a time a few
+    /// frames before the target gets there. At most one seek per target, so a container whose seeks land
+    /// early cannot loop.
     private func seekIfWorthIt() throws -> Bool {
-        guard canSeek, !draining, let target = selector?.nextTarget else { return false }
+        guard canSeek, !draining, let selector, let target = selector.nextTarget, selector.next != lastSeekTarget else { return false }
         let fd = frameDuration ?? 0.04
-        guard let keyframe = input.keyframe(atOrBefore: target - 5 * fd) else { canSeek = false; return false }
+        let seekTime = target - 5 * fd
+        guard let keyframe = input.keyframe(atOrBefore: seekTime) else { canSeek = false; return false }
         let keyTime = input.seconds(keyframe)
         guard keyTime - lastReadTime > max(0.5, 8 * fd) else { return false }
-        guard input.seek(toKeyframe: keyframe) else {
+        lastSeekTarget = selector.next
+        guard input.seek(to: seekTime) else {
             if let error = input.watchdog.error(path: input.path) { throw error }
             canSeek = false
             return false
         }
         decoder.flush()
-        selector?.forgetPrevious()
+        lookahead.clear()
+        endOfInput = false
+        self.selector?.forgetPrevious()
         lastReadTime = keyTime
         summary.seeks += 1
         return true
@@ -221,8 +242,10 @@ public final class FrameSampler {
             summary.warnings.append(.truncated(path: path, decodedUntil: covered, duration: duration,
                                                detail: "the data stops early"))
         }
-        if summary.corruptPackets > 0 || summary.corruptFrames > 0 {
-            summary.warnings.append(.corruptData(path: path, packets: summary.corruptPackets, frames: summary.corruptFrames))
+        summary.errorReports = input.damage.count - damageAtStart
+        if summary.corruptPackets > 0 || summary.corruptFrames > 0 || summary.errorReports > 0 {
+            summary.warnings.append(.corruptData(path: path, packets: summary.corruptPackets, frames: summary.corruptFrames,
+                                                 reports: summary.errorReports))
         }
     }
 }

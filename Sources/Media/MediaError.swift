@@ -71,15 +71,16 @@ public enum MediaError: Error, Equatable, CustomStringConvertible {
 public enum MediaWarning: Equatable, Sendable, CustomStringConvertible {
     /// The stream ended (or became unreadable) before its declared duration.
     case truncated(path: String, decodedUntil: Double, duration: Double, detail: String)
-    /// Packets the decoder rejected or the demuxer flagged as damaged, and frames decoded with errors.
-    case corruptData(path: String, packets: Int, frames: Int)
+    /// Damage survived: packets the decoder rejected or the demuxer flagged, frames decoded with errors
+    /// concealed, and the errors FFmpeg reported while reading (resyncs, broken slices).
+    case corruptData(path: String, packets: Int, frames: Int, reports: Int)
 
     public var description: String {
         switch self {
         case .truncated(let p, let until, let duration, let detail):
             return "\(p): the video ends at \(formatSeconds(until)) of its declared \(formatSeconds(duration)) (\(detail)); frames up to there were kept, the rest is missing (truncated file?)"
-        case .corruptData(let p, let packets, let frames):
-            return "\(p): skipped \(packets) damaged packet(s) and decoded \(frames) frame(s) with errors; the rest of the video was used"
+        case .corruptData(let p, let packets, let frames, let reports):
+            return "\(p): damaged data: \(packets) packet(s) skipped, \(frames) frame(s) with concealed errors, \(reports) error report(s) from FFmpeg; the rest of the video was used"
         }
     }
 }

@@ -14,6 +14,7 @@ final class VideoDecoder {
         ctx.pointee.thread_count = Int32(threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount)
         ctx.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
         ctx.pointee.max_pixels = Int64(maxPixels)
+        ctx.pointee.opaque = input.damage.opaque
         if skipLoopFilter { ctx.pointee.skip_loop_filter = AVDISCARD_ALL }
         if status >= 0 { status = avcodec_open2(ctx, input.decoder, nil) }
         guard status >= 0 else {

@@ -4,7 +4,7 @@ import CFFmpeg
 ///
 ///     let video = try VideoFile(path, limits: MediaLimits())
 ///     print(video.info.duration, video.info.width, video.info.rotation)
-///     let summary = try video.sample(.fps(1), options: SampleOptions(scale: VideoFile.modelInputScale(size: 224))) { frame in
+///     let summary = try video.sample(.fps(1), options: .modelInput()) { frame in
 ///         // frame.time (s from the stream start), frame.image (RGB, rotated for display)
 ///     }
 ///     summary.warnings.forEach { print($0) }     // truncation, corrupt packets
@@ -52,9 +52,4 @@ public final class VideoFile {
 
     /// Makes the running (or next) sampling throw `MediaError.cancelled` soon; safe from any thread.
     public func cancel() { watchdog.cancel() }
-
-    /// The conversion size for model input of `size`×`size`: the shorter side at 2 × size, then the
-    /// caller's Pillow-compatible preprocessing. MediaTests measures the difference from preprocessing
-    /// the full-size frame (within the engine's tolerance, mean ≤ 0.005 and max ≤ 0.06 normalised).
-    public static func modelInputScale(size: Int) -> FrameScale { .reduced(minShorterSide: 2 * size) }
 }

@@ -29,13 +29,12 @@ struct FramesCommand: ParsableCommand {
             fail("\(out): cannot create the output folder (\(error.localizedDescription))")
         }
         let plan: SamplingPlan = keyframes ? .keyframes : count.map { .count($0) } ?? .fps(fps)
-        let scale = size.map { FrameScale.reduced(minShorterSide: 2 * $0) } ?? .original
         let writer = PNGWriter()
         var listed: [[String: Any]] = []
         let summary: SampleSummary
         do {
             let video = try VideoFile(file)
-            summary = try video.sample(plan, options: SampleOptions(threads: threads, scale: scale)) { frame in
+            summary = try video.sample(plan, options: SampleOptions(threads: threads)) { frame in
                 let image = size.map { resizeShorterSide(frame.image, to: $0) } ?? frame.image
                 let path = (out as NSString).appendingPathComponent(String(format: "frame_%06d.png", listed.count + 1))
                 try writer.write(image, to: path)

@@ -61,7 +61,7 @@ struct VideoFrames {
         let s = model.config.vision.imageSize, n = 3 * s * s
         let file = try VideoFile(path)
         var times: [Double] = [], pixels: [Float] = []
-        try file.sample(.fps(fps), options: SampleOptions(scale: VideoFile.modelInputScale(size: s))) { frame in
+        try file.sample(.fps(fps), options: .modelInput()) { frame in
             times.append(frame.time)
             pixels.append(contentsOf: clipPreprocess(frame.image, size: s, mean: model.config.imageMean, std: model.config.imageStd))
         }
