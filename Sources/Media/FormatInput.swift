@@ -44,8 +44,12 @@ final class FormatInput {
 
     deinit { avformat_close_input(&context) }
 
-    /// Seconds from the stream start for a timestamp in the stream's time base.
-    func seconds(_ timestamp: Int64) -> Double { Double(timestamp - startTimestamp) * timeBase }
+    /// Seconds from the stream start for a timestamp in the stream's time base (in floating point: a
+    /// damaged file's timestamps may be anywhere in Int64's range).
+    func seconds(_ timestamp: Int64) -> Double { (Double(timestamp) - Double(startTimestamp)) * timeBase }
+
+    /// The timestamp in the stream's time base of `seconds` from the stream start (clamped).
+    func timestamp(_ seconds: Double) -> Int64 { startTimestamp &+ clampedInt64(seconds / timeBase) }
 
     /// Reads the next packet of any stream into `packet` (unreferenced by the caller after use).
     /// Returns FFmpeg's status: 0, AVERROR_EOF, AVERROR_EXIT (watchdog), or another error.
@@ -58,16 +62,14 @@ final class FormatInput {
     /// The index timestamp of the last keyframe at or before `seconds`, if the container has an index.
     func keyframe(atOrBefore seconds: Double) -> Int64? {
         guard avformat_index_get_entries_count(stream) > 0 else { return nil }
-        let target = startTimestamp + Int64((max(0, seconds) / timeBase).rounded(.down))
-        let i = av_index_search_timestamp(stream, target, AVSEEK_FLAG_BACKWARD)
+        let i = av_index_search_timestamp(stream, timestamp(max(0, seconds)), AVSEEK_FLAG_BACKWARD)
         guard i >= 0, let entry = avformat_index_get_entry(stream, i) else { return nil }
         return entry.pointee.timestamp
     }
 
     /// Seeks the video stream to the last keyframe at or before `seconds`; false if FFmpeg refuses.
     func seek(to seconds: Double) -> Bool {
-        let ts = startTimestamp + Int64((max(0, seconds) / timeBase).rounded(.down))
-        return av_seek_frame(context, streamIndex, ts, AVSEEK_FLAG_BACKWARD) >= 0
+        av_seek_frame(context, streamIndex, timestamp(max(0, seconds)), AVSEEK_FLAG_BACKWARD) >= 0
     }
 
     /// Back to the first packet (for a second sampling run on the same file).
