@@ -46,7 +46,7 @@ final class OutputTests: XCTestCase {
     func testDescriptionMatchesFFprobe() throws {
         let codecs = ["h264.mp4": "h264", "hevc.mkv": "hevc", "vp9.webm": "vp9", "av1.mkv": "av1", "mpeg4.avi": "mpeg4",
                       "mjpeg.mov": "mjpeg", "odd444.mkv": "h264", "odd.webm": "vp9", "offset.ts": "h264", "vfr.mkv": "h264"]
-        for (name, codec) in codecs {
+        for (name, codec) in codecs where !Corpus.available([name]).isEmpty {
             let path = try Corpus.shared.path(name)
             let info = try VideoFile(path).info
             let want = try Tool.stream(path)
