@@ -40,6 +40,8 @@ final class FormatInput {
         info = describe(ctx, stream: chosen.stream, index: Int(chosen.index), fileSize: fileSize,
                         startTimestamp: startTimestamp, videoStreams: chosen.videoStreams)
         try checkLimits(info, limits: limits, path: path)    // deinit closes the context
+        // Other streams (audio, subtitles) are never decoded: let the demuxer drop their packets.
+        for i in 0..<Int(ctx.pointee.nb_streams) where Int32(i) != streamIndex { ctx.pointee.streams[i]?.pointee.discard = AVDISCARD_ALL }
     }
 
     deinit { avformat_close_input(&context) }
@@ -59,9 +61,11 @@ final class FormatInput {
         return status
     }
 
-    /// The index timestamp of the last keyframe at or before `seconds`, if the container has an index.
+    /// Whether the container has a seek index for the stream (mp4, mkv and avi do; MPEG-TS does not).
+    var hasIndex: Bool { avformat_index_get_entries_count(stream) > 0 }
+
+    /// The index timestamp of the last keyframe at or before `seconds`, if the index has one.
     func keyframe(atOrBefore seconds: Double) -> Int64? {
-        guard avformat_index_get_entries_count(stream) > 0 else { return nil }
         let i = av_index_search_timestamp(stream, timestamp(max(0, seconds)), AVSEEK_FLAG_BACKWARD)
         guard i >= 0, let entry = avformat_index_get_entry(stream, i) else { return nil }
         return entry.pointee.timestamp

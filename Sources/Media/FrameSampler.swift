@@ -49,7 +49,7 @@ public final class FrameSampler {
         frameDuration = input.info.frameRate.map { 1 / $0 }
         let targets = try validatedTargets(plan, info: input.info, path: input.path)
         selector = targets.map { FrameSelector(targets: $0) }
-        canSeek = targets != nil
+        canSeek = targets != nil && input.hasIndex
         decoder = try VideoDecoder(input, threads: options.threads, skipLoopFilter: options.skipLoopFilter, maxPixels: limits.maxPixels)
     }
 
@@ -155,7 +155,7 @@ public final class FrameSampler {
         guard canSeek, !draining, let selector, let target = selector.nextTarget, selector.next != lastSeekTarget else { return false }
         let fd = frameDuration ?? 0.04
         let seekTime = target - 5 * fd
-        guard let keyframe = input.keyframe(atOrBefore: seekTime) else { canSeek = false; return false }
+        guard let keyframe = input.keyframe(atOrBefore: seekTime) else { return false }
         let keyTime = input.seconds(keyframe)
         guard keyTime - lastReadTime > max(0.5, 8 * fd) else { return false }
         lastSeekTarget = selector.next

@@ -43,6 +43,9 @@ final class Corpus: @unchecked Sendable {
         "bt601.mp4": source("128x96") + ["-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"],
         "hd.mp4": source("1280x720", seconds: 0.2) + ["-c:v", "libx264", "-pix_fmt", "yuv420p"],
         "audio.m4a": ["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac"],
+        // Audio first, video second: the video stream must still be found.
+        "withaudio.mp4": ["-f", "lavfi", "-i", "testsrc2=size=128x96:rate=25", "-f", "lavfi", "-i", "sine=frequency=300",
+                          "-map", "1:a", "-map", "0:v", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"],
         "faststart.mp4": source("160x120", seconds: 3) + ["-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p", "-movflags", "+faststart"],
         "stream.mkv": source("160x120", seconds: 3) + ["-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p"],
         "mjpeg.avi": source("64x48", seconds: 1) + ["-c:v", "mjpeg", "-q:v", "5"],

@@ -61,6 +61,9 @@ final class OutputTests: XCTestCase {
             let rate = (want["avg_frame_rate"] as! String).split(separator: "/").map { Double($0)! }
             if rate[1] > 0 && rate[0] > 0 { XCTAssertEqual(info.frameRate ?? 0, rate[0] / rate[1], accuracy: 0.01, name) }
         }
+        let mixed = try VideoFile(try Corpus.shared.path("withaudio.mp4")).info
+        XCTAssertEqual(mixed.streamIndex, 1)
+        XCTAssertEqual(mixed.codec, "h264")
         let h264 = try VideoFile(try Corpus.shared.path("h264.mp4")).info
         XCTAssertEqual(h264.frameRate, 25)
         XCTAssertEqual(h264.frameCount, 75)
