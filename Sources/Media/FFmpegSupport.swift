@@ -14,6 +14,15 @@ func positive(_ q: AVRational) -> Double? {
     return Double(q.num) / Double(q.den)
 }
 
+/// `value` rounded down and clamped to Int64's range: timestamps and rates from damaged files can be
+/// absurd, and an out-of-range conversion would trap.
+func clampedInt64(_ value: Double) -> Int64 {
+    if value.isNaN { return 0 }
+    if value >= 9.2e18 { return .max }
+    if value <= -9.2e18 { return .min }
+    return Int64(value.rounded(.down))
+}
+
 /// Owns one AVPacket.
 final class PacketBox {
     let packet: UnsafeMutablePointer<AVPacket>

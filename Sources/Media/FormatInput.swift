@@ -40,12 +40,18 @@ final class FormatInput {
         info = describe(ctx, stream: chosen.stream, index: Int(chosen.index), fileSize: fileSize,
                         startTimestamp: startTimestamp, videoStreams: chosen.videoStreams)
         try checkLimits(info, limits: limits, path: path)    // deinit closes the context
+        // Other streams (audio, subtitles) are never decoded: let the demuxer drop their packets.
+        for i in 0..<Int(ctx.pointee.nb_streams) where Int32(i) != streamIndex { ctx.pointee.streams[i]?.pointee.discard = AVDISCARD_ALL }
     }
 
     deinit { avformat_close_input(&context) }
 
-    /// Seconds from the stream start for a timestamp in the stream's time base.
-    func seconds(_ timestamp: Int64) -> Double { Double(timestamp - startTimestamp) * timeBase }
+    /// Seconds from the stream start for a timestamp in the stream's time base (in floating point: a
+    /// damaged file's timestamps may be anywhere in Int64's range).
+    func seconds(_ timestamp: Int64) -> Double { (Double(timestamp) - Double(startTimestamp)) * timeBase }
+
+    /// The timestamp in the stream's time base of `seconds` from the stream start (clamped).
+    func timestamp(_ seconds: Double) -> Int64 { startTimestamp &+ clampedInt64(seconds / timeBase) }
 
     /// Reads the next packet of any stream into `packet` (unreferenced by the caller after use).
     /// Returns FFmpeg's status: 0, AVERROR_EOF, AVERROR_EXIT (watchdog), or another error.
@@ -55,19 +61,19 @@ final class FormatInput {
         return status
     }
 
-    /// The index timestamp of the last keyframe at or before `seconds`, if the container has an index.
+    /// Whether the container has a seek index for the stream (mp4, mkv and avi do; MPEG-TS does not).
+    var hasIndex: Bool { avformat_index_get_entries_count(stream) > 0 }
+
+    /// The index timestamp of the last keyframe at or before `seconds`, if the index has one.
     func keyframe(atOrBefore seconds: Double) -> Int64? {
-        guard avformat_index_get_entries_count(stream) > 0 else { return nil }
-        let target = startTimestamp + Int64((max(0, seconds) / timeBase).rounded(.down))
-        let i = av_index_search_timestamp(stream, target, AVSEEK_FLAG_BACKWARD)
+        let i = av_index_search_timestamp(stream, timestamp(max(0, seconds)), AVSEEK_FLAG_BACKWARD)
         guard i >= 0, let entry = avformat_index_get_entry(stream, i) else { return nil }
         return entry.pointee.timestamp
     }
 
     /// Seeks the video stream to the last keyframe at or before `seconds`; false if FFmpeg refuses.
     func seek(to seconds: Double) -> Bool {
-        let ts = startTimestamp + Int64((max(0, seconds) / timeBase).rounded(.down))
-        return av_seek_frame(context, streamIndex, ts, AVSEEK_FLAG_BACKWARD) >= 0
+        av_seek_frame(context, streamIndex, timestamp(max(0, seconds)), AVSEEK_FLAG_BACKWARD) >= 0
     }
 
     /// Back to the first packet (for a second sampling run on the same file).

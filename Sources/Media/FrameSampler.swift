@@ -49,9 +49,8 @@ public final class FrameSampler {
         frameDuration = input.info.frameRate.map { 1 / $0 }
         let targets = try validatedTargets(plan, info: input.info, path: input.path)
         selector = targets.map { FrameSelector(targets: $0) }
-        canSeek = targets != nil
+        canSeek = targets != nil && input.hasIndex
         decoder = try VideoDecoder(input, threads: options.threads, skipLoopFilter: options.skipLoopFilter, maxPixels: limits.maxPixels)
-        if case .keyframes = plan { decoder.skipFrame = AVDISCARD_NONKEY }
     }
 
     /// The next sampled frame, or nil at the end. Throws `MediaError` when nothing decodes at all, on
@@ -138,7 +137,7 @@ public final class FrameSampler {
         if p.flags & AV_PKT_FLAG_CORRUPT != 0 { summary.corruptPackets += 1 }
         let ts = p.dts != cdx_nopts() ? p.dts : p.pts
         if ts != cdx_nopts() { lastReadTime = input.seconds(ts) }
-        if p.pts != cdx_nopts() { coveredUntil = max(coveredUntil, input.seconds(p.pts + max(0, p.duration))) }
+        if p.pts != cdx_nopts() { coveredUntil = max(coveredUntil, input.seconds(p.pts) + Double(max(0, p.duration)) * input.timeBase) }
     }
 
     /// NONKEY for keyframe plans; NONREF for a frame that cannot be nearest to a target; else nothing.
@@ -156,7 +155,7 @@ public final class FrameSampler {
         guard canSeek, !draining, let selector, let target = selector.nextTarget, selector.next != lastSeekTarget else { return false }
         let fd = frameDuration ?? 0.04
         let seekTime = target - 5 * fd
-        guard let keyframe = input.keyframe(atOrBefore: seekTime) else { canSeek = false; return false }
+        guard let keyframe = input.keyframe(atOrBefore: seekTime) else { return false }
         let keyTime = input.seconds(keyframe)
         guard keyTime - lastReadTime > max(0.5, 8 * fd) else { return false }
         lastSeekTarget = selector.next
@@ -199,8 +198,8 @@ public final class FrameSampler {
         var ts = f.pointee.best_effort_timestamp
         if ts == cdx_nopts() { ts = f.pointee.pts }
         if ts == cdx_nopts() {
-            let step = Int64(((frameDuration ?? 0.04) / input.timeBase).rounded())
-            ts = (previousTimestamp ?? input.startTimestamp - step) + max(1, step)
+            let step = max(1, clampedInt64((frameDuration ?? 0.04) / input.timeBase))
+            ts = (previousTimestamp ?? input.startTimestamp &- step) &+ step
         }
         previousTimestamp = ts
         return ts
@@ -256,10 +255,12 @@ private func validatedTargets(_ plan: SamplingPlan, info: VideoInfo, path: Strin
     case .keyframes:
         return nil
     case .fps(let rate):
-        guard rate > 0, rate.isFinite else { throw MediaError.invalidPlan(path: path, detail: "sampling rate \(rate) must be positive") }
+        guard rate > 0, rate <= 1000 else {
+            throw MediaError.invalidPlan(path: path, detail: "sampling rate \(rate) must be above 0 and at most 1000 frames per second")
+        }
     case .count(let n, let range):
         guard n > 0 else { throw MediaError.invalidPlan(path: path, detail: "frame count \(n) must be positive") }
-        if range == nil && info.duration == nil { throw MediaError.unknownDuration(path: path) }
+        if range == nil && !(info.duration ?? 0 > 0) { throw MediaError.unknownDuration(path: path) }
         if let range, !(range.upperBound > range.lowerBound && range.lowerBound >= 0) {
             throw MediaError.invalidPlan(path: path, detail: "time range \(range) is empty or negative")
         }

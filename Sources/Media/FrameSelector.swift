@@ -7,13 +7,6 @@ struct TargetTimes: Equatable {
     func time(_ k: Int) -> Double { start + Double(k) * step }
     func contains(_ k: Int) -> Bool { k >= 0 && k < (count ?? Int.max) }
 
-    /// Whether a frame at `t` lies within `window` seconds of some target.
-    func isNear(_ t: Double, window: Double) -> Bool {
-        var k = Int(((t - start) / step).rounded())
-        k = max(0, count.map { min(k, $0 - 1) } ?? k)
-        return contains(k) && abs(t - time(k)) <= window
-    }
-
     /// The targets of a plan over a stream of `duration` seconds (nil = unknown).
     static func plan(_ plan: SamplingPlan, duration: Double?) -> TargetTimes? {
         switch plan {

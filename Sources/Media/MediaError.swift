@@ -44,7 +44,7 @@ public enum MediaError: Error, Equatable, CustomStringConvertible {
         case .empty(let p):
             return "\(p): the file is empty (0 bytes); it may still be copying or be a failed download"
         case .notAVideo(let p, let detail):
-            return "\(p): not a video file (\(detail))"
+            return "\(p): not a video file (\(detail)); give a video in a container and codec FFmpeg reads"
         case .noVideoStream(let p, let streams):
             return "\(p): no video stream (the file holds \(streams)); only files with video can be indexed"
         case .unsupportedCodec(let p, let codec):

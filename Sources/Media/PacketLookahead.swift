@@ -52,7 +52,7 @@ final class PacketLookahead {
     func isNeighbourOfATarget(_ time: Double, _ targets: TargetTimes) -> Bool {
         let below = sorted.last { $0 < time } ?? -.infinity
         let above = sorted.first { $0 > time } ?? .infinity
-        let k = below == -.infinity ? 0 : max(0, Int(((below - targets.start) / targets.step).rounded(.down)) + 1)
+        let k = below == -.infinity ? 0 : Int(max(0, min(clampedInt64((below - targets.start) / targets.step), 1 << 53) + 1))
         // Floating-point care: step back while the previous target is still above `below`.
         var first = k
         while first > 0 && targets.time(first - 1) > below { first -= 1 }

@@ -27,7 +27,7 @@ final class Corpus: @unchecked Sendable {
         "h264_gop10.mp4": source("96x64", seconds: 4) + ["-c:v", "libx264", "-g", "10", "-pix_fmt", "yuv420p"],
         "hevc.mkv": source("128x96") + ["-c:v", "libx265", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p"],
         "vp9.webm": source("128x96") + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "15"],
-        "av1.mkv": source("64x64", seconds: 1) + ["-c:v", "libsvtav1", "-preset", "12"],
+        "av1.mkv": source("64x64", seconds: 1) + (Corpus.av1Encoder.map { ["-c:v", $0] + (Corpus.av1Speed[$0] ?? []) } ?? []),
         "mpeg4.avi": source("160x120") + ["-c:v", "mpeg4", "-bf", "2", "-q:v", "3"],
         "mjpeg.mov": source("96x64") + ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj422p"],
         "odd444.mkv": source("67x45") + ["-c:v", "libx264", "-pix_fmt", "yuv444p"],
@@ -43,6 +43,9 @@ final class Corpus: @unchecked Sendable {
         "bt601.mp4": source("128x96") + ["-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"],
         "hd.mp4": source("1280x720", seconds: 0.2) + ["-c:v", "libx264", "-pix_fmt", "yuv420p"],
         "audio.m4a": ["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac"],
+        // Audio first, video second: the video stream must still be found.
+        "withaudio.mp4": ["-f", "lavfi", "-i", "testsrc2=size=128x96:rate=25", "-f", "lavfi", "-i", "sine=frequency=300",
+                          "-map", "1:a", "-map", "0:v", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"],
         "faststart.mp4": source("160x120", seconds: 3) + ["-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p", "-movflags", "+faststart"],
         "stream.mkv": source("160x120", seconds: 3) + ["-c:v", "libx264", "-g", "25", "-pix_fmt", "yuv420p"],
         "mjpeg.avi": source("64x48", seconds: 1) + ["-c:v", "mjpeg", "-q:v", "5"],
@@ -77,6 +80,18 @@ final class Corpus: @unchecked Sendable {
         }
         made.insert(name)
         return out
+    }
+
+    /// The first AV1 encoder this ffmpeg has (AV1 files are part of the corpus only where one exists).
+    static let av1Encoder: String? = {
+        let list = (try? Tool.run("ffmpeg", ["-hide_banner", "-encoders"])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return ["libsvtav1", "libaom-av1", "librav1e"].first { name in list.contains(" \(name) ") }
+    }()
+    static let av1Speed = ["libsvtav1": ["-preset", "12"], "libaom-av1": ["-cpu-used", "8"], "librav1e": ["-speed", "10"]]
+
+    /// Corpus names, without the AV1 file when this ffmpeg cannot make one.
+    static func available(_ names: [String]) -> [String] {
+        names.filter { $0 != "av1.mkv" || av1Encoder != nil }
     }
 
     /// A path for a file the test writes itself.

@@ -20,15 +20,6 @@ final class FrameSelectorTests: XCTestCase {
         XCTAssertNil(TargetTimes.plan(.keyframes, duration: 3))
     }
 
-    func testNearnessWindow() {
-        let t = TargetTimes(start: 0, step: 1, count: 3)
-        XCTAssertTrue(t.isNear(1.05, window: 0.06))
-        XCTAssertFalse(t.isNear(1.5, window: 0.06))
-        XCTAssertTrue(t.isNear(2.05, window: 0.06))
-        XCTAssertFalse(t.isNear(2.95, window: 0.06), "no target 3")
-        XCTAssertTrue(t.isNear(-0.01, window: 0.06))
-    }
-
     func testNearestFrameWinsTiesGoToTheLater() {
         let frames = stride(from: 0.0, to: 3, by: 0.4).map { $0 }     // 0, .4, .8, 1.2, ... 2.8
         let got = pick(frames, TargetTimes(start: 0, step: 1, count: 3))
@@ -61,5 +52,26 @@ final class FrameSelectorTests: XCTestCase {
 
     func testFramesGoingBackwardsAreIgnored() {
         XCTAssertEqual(pick([0, 1, 0.5, 2], TargetTimes(start: 0, step: 1, count: 3)).map(\.time), [0, 1, 2])
+    }
+
+    /// Only the last frame before a target and the first at or after it are needed, whatever the
+    /// decode order; a frame exactly on the target makes its neighbours unnecessary.
+    func testLookaheadKnowsWhichFramesCanBeNearest() {
+        let lookahead = PacketLookahead()
+        let scratch = PacketBox()
+        for t in [0.0, 0.12, 0.04, 0.08, 0.24, 0.16, 0.20] { lookahead.push(moving: scratch.packet, time: t) }
+        let between = TargetTimes(start: 0.1, step: 1, count: 1)
+        XCTAssertEqual([0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24].map { lookahead.isNeighbourOfATarget($0, between) },
+                       [false, false, true, true, false, false, false])
+        let onFrame = TargetTimes(start: 0.08, step: 1, count: 1)
+        XCTAssertEqual([0.04, 0.08, 0.12].map { lookahead.isNeighbourOfATarget($0, onFrame) }, [false, true, false])
+        let dense = TargetTimes(start: 0, step: 0.01, count: 30)
+        XCTAssertTrue([0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24].allSatisfy { lookahead.isNeighbourOfATarget($0, dense) })
+        XCTAssertEqual(lookahead.count, 7)
+        lookahead.clear()
+        XCTAssertEqual(lookahead.count, 0)
+        XCTAssertTrue(lookahead.isNeighbourOfATarget(5, between), "knowing no neighbours, decode")
+        for t in [5.0, 6.0] { lookahead.push(moving: scratch.packet, time: t) }
+        XCTAssertFalse(lookahead.isNeighbourOfATarget(6, between), "well after the last target")
     }
 }

@@ -5,7 +5,7 @@ import XCTest
 /// A few hundred mutated copies of corpus files (fixed seed): every one either samples or fails with
 /// a MediaError; none crashes or hangs.
 final class FuzzTests: XCTestCase {
-    static let seeds = ["h264.mp4", "hevc.mkv", "vp9.webm", "mpeg4.avi", "mjpeg.mov", "offset.ts", "av1.mkv"]
+    static let seeds = Corpus.available(["h264.mp4", "hevc.mkv", "vp9.webm", "mpeg4.avi", "mjpeg.mov", "offset.ts", "av1.mkv"])
 
     func testMutatedFilesNeverCrashOrHang() throws {
         var rng = SplitMix64(seed: 2024)

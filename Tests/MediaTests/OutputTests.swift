@@ -46,7 +46,7 @@ final class OutputTests: XCTestCase {
     func testDescriptionMatchesFFprobe() throws {
         let codecs = ["h264.mp4": "h264", "hevc.mkv": "hevc", "vp9.webm": "vp9", "av1.mkv": "av1", "mpeg4.avi": "mpeg4",
                       "mjpeg.mov": "mjpeg", "odd444.mkv": "h264", "odd.webm": "vp9", "offset.ts": "h264", "vfr.mkv": "h264"]
-        for (name, codec) in codecs {
+        for (name, codec) in codecs where !Corpus.available([name]).isEmpty {
             let path = try Corpus.shared.path(name)
             let info = try VideoFile(path).info
             let want = try Tool.stream(path)
@@ -61,6 +61,9 @@ final class OutputTests: XCTestCase {
             let rate = (want["avg_frame_rate"] as! String).split(separator: "/").map { Double($0)! }
             if rate[1] > 0 && rate[0] > 0 { XCTAssertEqual(info.frameRate ?? 0, rate[0] / rate[1], accuracy: 0.01, name) }
         }
+        let mixed = try VideoFile(try Corpus.shared.path("withaudio.mp4")).info
+        XCTAssertEqual(mixed.streamIndex, 1)
+        XCTAssertEqual(mixed.codec, "h264")
         let h264 = try VideoFile(try Corpus.shared.path("h264.mp4")).info
         XCTAssertEqual(h264.frameRate, 25)
         XCTAssertEqual(h264.frameCount, 75)

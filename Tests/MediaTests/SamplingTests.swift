@@ -3,8 +3,9 @@ import XCTest
 
 /// Which frames the sampler takes and the times it gives them, against ffprobe's list of every frame.
 final class SamplingTests: XCTestCase {
-    static let everyFormat = ["h264.mp4", "hevc.mkv", "vp9.webm", "av1.mkv", "mpeg4.avi", "mjpeg.mov", "odd444.mkv",
-                              "odd.webm", "offset.ts", "vfr.mkv", "editlist.mp4", "rot90.mp4"]
+    static let everyFormat = Corpus.available(["h264.mp4", "hevc.mkv", "vp9.webm", "av1.mkv", "mpeg4.avi", "mjpeg.mov",
+                                               "odd444.mkv", "odd.webm", "offset.ts", "vfr.mkv", "editlist.mp4", "rot90.mp4",
+                                               "withaudio.mp4"])
 
     /// Samples `name` with `plan` and checks the times against the nearest frames ffprobe lists.
     private func checkNearestFrames(_ name: String, plan: SamplingPlan, file: StaticString = #filePath, line: UInt = #line) throws {
