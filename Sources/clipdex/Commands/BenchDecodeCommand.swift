@@ -49,12 +49,14 @@ struct BenchDecodeCommand: ParsableCommand {
         let input = UnsafeMutablePointer<Float>.allocate(capacity: 3 * size * size)
         defer { input.deallocate() }
         let start = now(), cpuStart = cpuSeconds(RUSAGE_SELF)
-        let video = try VideoFile(file)
-        let summary = try video.sample(.fps(fps), options: .modelInput(threads: threads)) { frame in
+        // Decoding runs a couple of frames ahead on its own thread while this one preprocesses.
+        let frames = FramePrefetcher(path: file, plan: .fps(fps), options: .modelInput(threads: threads))
+        while let frame = try frames.next() {
             clipPreprocess(frame.image, size: size, mean: Self.mean, std: Self.std, into: input)
         }
         let seconds = now() - start, cpu = cpuSeconds(RUSAGE_SELF) - cpuStart
-        let duration = video.info.duration ?? summary.lastFrameTime ?? 0
+        let summary = frames.summary!
+        let duration = try frames.info().duration ?? summary.lastFrameTime ?? 0
         return ["seconds": seconds, "frames": summary.frames, "realtime_factor": duration / seconds,
                 "cpu_seconds": cpu, "decoded_frames": summary.decodedFrames, "seeks": summary.seeks, "video_seconds": duration,
                 "threads": threads, "size": size, "fps": fps]
