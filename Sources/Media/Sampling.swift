@@ -17,21 +17,23 @@ public enum FrameScale: Sendable, Equatable {
     /// The stored size (rotated for display).
     case original
     /// Shrunk in the YUV→RGB conversion (swscale bicubic) so the shorter side is `minShorterSide`, unless
-    /// it is already that small: cheap previews and thumbnails. Not for model input: a second resize
-    /// after this one is not Pillow's single resize (measured in MediaTests: at twice the model size,
-    /// mean ≈ 0.007, max ≈ 0.3 normalised on sharp synthetic content, beyond the engine's 0.005 / 0.06).
+    /// it is already that small: cheap previews and thumbnails. Not for model input: a Pillow resize
+    /// after this one is not Pillow's single resize. Converting at twice the model size and then
+    /// preprocessing to 224 differed from preprocessing the full frame by mean 0.004–0.007 and max
+    /// 0.14–0.26 (normalised; 720p testsrc2 and 1080p mandelbrot), beyond the engine's 0.005 / 0.06.
     case reduced(minShorterSide: Int)
 }
 
-/// How to decode. Defaults suit indexing.
+/// How to decode. The defaults decode faithfully; `.modelInput()` is the faster preset for indexing.
 public struct SampleOptions: Sendable, Equatable {
     /// Decoder threads; 0 = one per core.
     public var threads: Int
     /// Size of the RGB frames handed out.
     public var scale: FrameScale
     /// Skip H.264/HEVC deblocking (`skip_loop_filter = AVDISCARD_ALL`): 15–25% less decoding. Frames
-    /// then differ from a full decode by drift that grows through each GOP; at 224 px model input on an
-    /// 8-second x264 GOP, mean ≤ 0.0055 and max ≈ 0.28 normalised by its end (see the report).
+    /// then differ from a full decode by drift that grows through each GOP: preprocessed to 224 px, a
+    /// 1080p x264 testsrc2 file with an 8-second GOP differed by mean ≤ 0.0055, max ≤ 0.28 (normalised)
+    /// by the end of the GOP.
     public var skipLoopFilter: Bool
 
     public init(threads: Int = 0, scale: FrameScale = .original, skipLoopFilter: Bool = false) {
