@@ -42,9 +42,23 @@ def draw_shape(draw, shape, cx, cy, d, fill):
         draw.rectangle([cx - t, cy - r, cx + t, cy + r], fill=fill)
 
 
-def make_eval_set(seed=1234, per_class=10, size=48):
+def background(rng, kind, h, w):
+    """A canvas of the given kind: 'grey' (flat, 70-185), 'uniform' (every pixel and channel
+    uniform in 0-255), 'blotchy' (a random grey level plus smooth large blotches)."""
+    if kind == "uniform":
+        return rng.uniform(0, 255, (h, w, 3)).astype(np.float32)
+    grey = rng.uniform(70, 185)
+    bg = np.full((h, w, 3), grey, np.float32)
+    if kind == "blotchy":
+        small = rng.normal(0, 35, (4, 4, 3)).astype(np.float32)
+        bg += np.asarray(Image.fromarray(small[..., 0]).resize((w, h), Image.BICUBIC))[..., None]
+    return np.clip(bg, 0, 255)
+
+
+def make_eval_set(seed=1234, per_class=10, size=48, kind="grey"):
     """Returns (pixels [N, 3, size, size] float32, colour ids, shape ids, cells (-1 if the
-    centre falls outside the visible square)). Ids index TEST_COLOURS / TEST_SHAPES."""
+    centre falls outside the visible square)). Ids index TEST_COLOURS / TEST_SHAPES.
+    `kind` picks the background (see `background`); 'grey' is the set used during training."""
     rng = np.random.default_rng(seed)
     xs, cols, shps, cells = [], [], [], []
     for ci, cname in enumerate(TEST_COLOURS):
@@ -56,8 +70,7 @@ def make_eval_set(seed=1234, per_class=10, size=48):
                 margin = 0.05 * short
                 cx = rng.uniform(margin + d / 2, w - margin - d / 2)
                 cy = rng.uniform(margin + d / 2, h - margin - d / 2)
-                grey = rng.uniform(70, 185)
-                bg = np.full((h, w, 3), grey, np.float32)
+                bg = background(rng, kind, h, w)
                 img = Image.fromarray(bg.astype(np.uint8))
                 rgb = PURE[cname][rng.integers(len(PURE[cname]))]
                 draw_shape(ImageDraw.Draw(img), sname, cx, cy, d, rgb)

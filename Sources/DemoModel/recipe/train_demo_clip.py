@@ -196,8 +196,8 @@ class AuxHeads(nn.Module):
 class Evaluator:
     """Zero-shot scores on the held-out set drawn by evalset.py's independent renderer."""
 
-    def __init__(self, tok, image_size, per_class, seed=1234):
-        x, self.colour, self.shape, self.cell = make_eval_set(seed, per_class, image_size)
+    def __init__(self, tok, image_size, per_class, seed=1234, kind="grey"):
+        x, self.colour, self.shape, self.cell = make_eval_set(seed, per_class, image_size, kind)
         self.pixels = torch.from_numpy(x)
         self.pairs = [(c, s) for c in W.TEST_COLOURS for s in W.TEST_SHAPES]
         self.ids36 = pad_ids([tok(f"a {c} {s}") for c, s in self.pairs])
@@ -340,19 +340,21 @@ def parse_args(argv=None):
     p.add_argument("--merges", default=None, help="path of bpe_simple_vocab_16e6.txt.gz")
     p.add_argument("--eval-only", metavar="DIR", default=None,
                    help="only score the exported model in DIR (with --eval-per-class, --eval-seed)")
+    p.add_argument("--eval-background", default="grey", choices=["grey", "uniform", "blotchy"],
+                   help="background of the held-out pictures for --eval-only (see evalset.background)")
     p.add_argument("--eval-seed", type=int, default=1234, help="seed of the held-out set for --eval-only")
     return p.parse_args(argv)
 
 
-def evaluate_exported(directory, tok, per_class, seed):
+def evaluate_exported(directory, tok, per_class, seed, kind="grey"):
     """Scores an exported model (config.json + fp16 model.safetensors) like the training evals."""
     from clip_model import read_safetensors, shape_from_config
     with open(os.path.join(directory, "config.json")) as f:
         shape = shape_from_config(json.load(f))
     model = CLIP(shape)
     model.load_state_dict(read_safetensors(os.path.join(directory, "model.safetensors")))
-    scores = Evaluator(tok, shape.image_size, per_class, seed)(model)
-    print(f"{directory}: " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()), flush=True)
+    scores = Evaluator(tok, shape.image_size, per_class, seed, kind)(model)
+    print(f"{directory} ({kind} backgrounds): " + " ".join(f"{k} {v:.3f}" for k, v in scores.items()), flush=True)
     return scores
 
 
@@ -363,7 +365,7 @@ def main(argv=None):
     merges = find_merges(args.merges)
     tok = Tokenizer(merges)
     if args.eval_only:
-        evaluate_exported(args.eval_only, tok, args.eval_per_class, args.eval_seed)
+        evaluate_exported(args.eval_only, tok, args.eval_per_class, args.eval_seed, args.eval_background)
         return
     shape = CLIPShape(image_size=args.image_size, patch_size=args.patch_size,
                       vision_width=args.vision_width, vision_layers=args.vision_layers,
