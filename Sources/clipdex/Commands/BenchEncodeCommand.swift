@@ -8,7 +8,7 @@ struct BenchEncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode", abstract: "Image encoder images/s and GFLOP/s, text latency, and sgemm GFLOP/s of the same BLAS.")
 
-    @Option(help: "Model directory in the Hugging Face CLIP layout.") var model: String?
+    @Option(help: "Model directory in the Hugging Face CLIP layout, or `demo` for the bundled demo model.") var model: String?
     @Option(help: "Random weights of a standard architecture: \(CLIPConfig.standardNames.joined(separator: ", ")).")
     var random: String?
     @Option(help: "Images per forward pass.") var batch: Int = 16
@@ -29,7 +29,7 @@ struct BenchEncodeCommand: ParsableCommand {
         let t0 = now()
         let clip: CLIPModel
         do {
-            if let model { clip = try CLIPModel(directory: model) } else {
+            if let model { clip = try loadModel(model) } else {
                 clip = try CLIPModel(config: CLIPConfig.standard(random!)!, source: RandomWeights(), identity: random!)
             }
         } catch { fail("\(error)") }

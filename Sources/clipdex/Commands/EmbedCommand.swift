@@ -8,7 +8,7 @@ struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed", abstract: "Print CLIP embeddings of texts and images as JSON {\"text\": [...], \"image\": [...]}.")
 
-    @Option(help: "Model directory in the Hugging Face CLIP layout.") var model: String
+    @Option(help: "Model directory in the Hugging Face CLIP layout, or `demo` for the bundled demo model.") var model: String
     @Option(name: .customLong("text"), help: "A text to embed (repeatable).") var texts: [String] = []
     @Option(name: .customLong("image"), help: "An image file to embed (repeatable).") var images: [String] = []
     @Option(name: .customLong("pixels"), help: "FILE.safetensors:KEY holding preprocessed pixels N×3×S×S (repeatable).")
@@ -19,7 +19,7 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         engine.apply()
         do {
-            let clip = try CLIPModel(directory: model)
+            let clip = try loadModel(model)
             var textOut: [[Float]] = []
             if !texts.isEmpty {
                 let tok = try Tokenizer.bundled()

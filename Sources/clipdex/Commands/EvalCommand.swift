@@ -10,7 +10,7 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Evaluate an adapter against the template + mean-pooling baseline on labelled clips.")
 
-    @Option(help: "Model directory in the Hugging Face CLIP layout.") var model: String
+    @Option(help: "Model directory in the Hugging Face CLIP layout, or `demo` for the bundled demo model.") var model: String
     @Option(help: "Adapter file from `clipdex train` (without it, only the baseline).") var adapter: String?
     @Option(help: "A folder per class of trimmed clips and/or a CSV video,start,end,label.") var data: String
     @Option(help: "The baseline's text template; {label} is replaced.") var template = "a video of a person {label}."
@@ -21,7 +21,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         engine.apply()
         do {
-            let clip = try CLIPModel(directory: model)
+            let clip = try loadModel(model)
             let tokenizer = try Tokenizer.bundled()
             let dataset = try VideoDataset.load(data)
             let adapted = try adapter.map { try Adapter.load($0, model: clip) }

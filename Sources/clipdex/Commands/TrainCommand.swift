@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a video adapter (learned prompts + temporal transformer) on a folder of clips per class.")
 
-    @Option(help: "Model directory in the Hugging Face CLIP layout.") var model: String
+    @Option(help: "Model directory in the Hugging Face CLIP layout, or `demo` for the bundled demo model.") var model: String
     @Option(help: "A folder per class of trimmed clips (folder name = label) and/or a CSV video,start,end,label.") var data: String
     @Option(help: "Where to write the adapter (.safetensors).") var out: String
     @Option(help: "Use at most K clips per class (few-shot).") var shots: Int?
@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
         engine.apply()
         do {
             let start = Date()
-            let clip = try CLIPModel(directory: model)
+            let clip = try loadModel(model)
             let tokenizer = try Tokenizer.bundled()
             var dataset = try VideoDataset.load(data)
             if let shots { dataset.clips = fewShot(dataset.clips, shots: shots, seed: seed) }
