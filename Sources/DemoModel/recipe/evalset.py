@@ -6,6 +6,7 @@ robustness to an unknown renderer.
 """
 
 import math
+import os
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -55,12 +56,11 @@ def background(rng, kind, h, w):
     return np.clip(bg, 0, 255)
 
 
-def make_eval_set(seed=1234, per_class=10, size=48, kind="grey"):
-    """Returns (pixels [N, 3, size, size] float32, colour ids, shape ids, cells (-1 if the
-    centre falls outside the visible square)). Ids index TEST_COLOURS / TEST_SHAPES.
-    `kind` picks the background (see `background`); 'grey' is the set used during training."""
+def eval_pictures(seed=1234, per_class=10, kind="grey"):
+    """Yields (RGB uint8 array, colour id, shape id, cell (-1 if the centre falls outside the
+    visible square)) for every colour x shape, `per_class` each. Ids index TEST_COLOURS /
+    TEST_SHAPES. `kind` picks the background (see `background`); 'grey' is the training-time set."""
     rng = np.random.default_rng(seed)
-    xs, cols, shps, cells = [], [], [], []
     for ci, cname in enumerate(TEST_COLOURS):
         for si, sname in enumerate(TEST_SHAPES):
             for _ in range(per_class):
@@ -77,10 +77,42 @@ def make_eval_set(seed=1234, per_class=10, size=48, kind="grey"):
                 arr = np.asarray(img, np.float32)
                 sigma = rng.choice([3.0, 12.0, 25.0, 40.0])
                 arr = np.clip(arr + rng.normal(0, sigma, arr.shape), 0, 255).astype(np.uint8)
-                xs.append(preprocess(arr, size))
-                cols.append(ci)
-                shps.append(si)
                 ox, oy = (w - short) / 2, (h - short) / 2
                 u, v = (cx - ox) / short, (cy - oy) / short
-                cells.append(cell_of(u, v) if 0 <= u < 1 and 0 <= v < 1 else -1)
+                yield arr, ci, si, (cell_of(u, v) if 0 <= u < 1 and 0 <= v < 1 else -1)
+
+
+def make_eval_set(seed=1234, per_class=10, size=48, kind="grey"):
+    """The pictures of `eval_pictures` preprocessed for the model: (pixels [N, 3, size, size]
+    float32, colour ids, shape ids, cells)."""
+    xs, cols, shps, cells = [], [], [], []
+    for arr, ci, si, cell in eval_pictures(seed, per_class, kind):
+        xs.append(preprocess(arr, size))
+        cols.append(ci)
+        shps.append(si)
+        cells.append(cell)
     return np.stack(xs), np.array(cols), np.array(shps), np.array(cells)
+
+
+def write_pictures(out, seed, per_class, kind):
+    """Writes the pictures as PNGs plus `stills.csv` (image,colour,shape,cell) for
+    `clipdex eval --stills`."""
+    os.makedirs(out, exist_ok=True)
+    rows = ["image,colour,shape,cell"]
+    for i, (arr, ci, si, cell) in enumerate(eval_pictures(seed, per_class, kind)):
+        name = f"{i:04d}.png"
+        Image.fromarray(arr).save(os.path.join(out, name))
+        rows.append(f"{name},{TEST_COLOURS[ci]},{TEST_SHAPES[si]},{cell}")
+    with open(os.path.join(out, "stills.csv"), "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
+if __name__ == "__main__":
+    import argparse
+    p = argparse.ArgumentParser(description="Write the held-out pictures as PNGs + stills.csv")
+    p.add_argument("out")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--per-class", type=int, default=10)
+    p.add_argument("--background", default="grey", choices=["grey", "uniform", "blotchy"])
+    a = p.parse_args()
+    write_pictures(a.out, a.seed, a.per_class, a.background)

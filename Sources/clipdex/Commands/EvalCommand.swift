@@ -12,17 +12,33 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Model directory in the Hugging Face CLIP layout, or `demo` for the bundled demo model.") var model: String
     @Option(help: "Adapter file from `clipdex train` (without it, only the baseline).") var adapter: String?
-    @Option(help: "A folder per class of trimmed clips and/or a CSV video,start,end,label.") var data: String
+    @Option(help: "A folder per class of trimmed clips and/or a CSV video,start,end,label.") var data: String?
+    @Option(help: "Zero-shot colour/shape/position accuracy on still pictures listed in a CSV image,colour,shape,cell (e.g. from `clipdex synth stills`).")
+    var stills: String?
     @Option(help: "The baseline's text template; {label} is replaced.") var template = "a video of a person {label}."
     @Option(help: "Frames per second sampled from the videos.") var fps: Double = 4
     @Flag(help: "Print one JSON object.") var json = false
     @OptionGroup var engine: EngineOptions
+
+    func validate() throws {
+        if data == nil && stills == nil { throw ValidationError("give --data (labelled clips) and/or --stills (labelled pictures)") }
+    }
 
     func run() throws {
         engine.apply()
         do {
             let clip = try loadModel(model)
             let tokenizer = try Tokenizer.bundled()
+            var result: [String: Any] = [:]
+            if let stills { result["stills"] = try StillsEvaluation.run(absolutePath(stills), model: clip, tokenizer: tokenizer) }
+            if let data { try evaluate(data, clip: clip, tokenizer: tokenizer, into: &result) }
+            if json { try printJSON(result) } else { printTable(result) }
+        } catch { fail("\(error)") }
+    }
+
+    /// Recognition, retrieval and localisation on labelled videos, baseline beside adapter.
+    private func evaluate(_ data: String, clip: CLIPModel, tokenizer: Tokenizer, into result: inout [String: Any]) throws {
+        do {
             let dataset = try VideoDataset.load(data)
             let adapted = try adapter.map { try Adapter.load($0, model: clip) }
             let labels = dataset.labels
@@ -30,7 +46,8 @@ struct EvalCommand: ParsableCommand {
             let baseText = clip.encodeTexts(tokens: labels.map { tokenizer.encode(template.replacingOccurrences(of: "{label}", with: $0)) })
                 .map(normalized)
             let adaptText = adapted?.encodeLabels(labels, tokenizer: tokenizer)
-            var result: [String: Any] = ["clips": dataset.clips.count + dataset.videos.count, "classes": labels.count]
+            result["clips"] = dataset.clips.count + dataset.videos.count
+            result["classes"] = labels.count
             if !dataset.clips.isEmpty {
                 let truth = dataset.clips.map { labels.firstIndex(of: $0.label)! }
                 let embedded = try dataset.clips.map { try frames.embeddings(of: $0.path).frames }
@@ -57,8 +74,7 @@ struct EvalCommand: ParsableCommand {
                 result["localization"] = try localization(dataset, labels: labels, frames: frames, baseText: baseText,
                                                          adapter: adapted, adaptText: adaptText)
             }
-            if json { try printJSON(result) } else { printTable(result) }
-        } catch { fail("\(error)") }
+        }
     }
 
     private func recognition(_ scores: [[Float]], _ truth: [Int]) -> [String: Any] {
@@ -120,7 +136,12 @@ struct EvalCommand: ParsableCommand {
     }
 
     private func printTable(_ r: [String: Any]) {
-        print("clips \(r["clips"]!), classes \(r["classes"]!)")
+        if let s = r["stills"] as? [String: Any] {
+            print("stills: \(s["images"]!) pictures, \(s["captions"]!) captions (zero-shot)")
+            for k in ["colour", "shape", "both", "position"] { if let v = s[k] as? Double { print(String(format: "%@\t%.3f", k, v)) } }
+        }
+        guard let clips = r["clips"], let classes = r["classes"] else { return }
+        print("clips \(clips), classes \(classes)")
         func row(_ name: String, _ part: String, _ keys: [String]) {
             guard let p = r[part] as? [String: Any] else { return }
             print("\n\(name)")
