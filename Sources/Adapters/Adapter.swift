@@ -9,6 +9,10 @@ public final class Adapter: @unchecked Sendable {
     public internal(set) var info: AdapterInfo
     /// Where the adapter was loaded from or last saved to ("" for a fresh one).
     public internal(set) var path: String
+    /// Fingerprint of the adapter file (of its bytes, as `CLIPModel.identity` is of the weights):
+    /// the index stamps segments with it, so features of two adapters are never compared.
+    /// "" for an adapter that was never saved.
+    public internal(set) var identity = ""
     let tower: FrozenTextTower
     let prompts: PromptLearner
     let temporal: TemporalModule?
@@ -72,7 +76,9 @@ public final class Adapter: @unchecked Sendable {
             })
             heads = ProposalHeads(width: d, tensors: tensors)
         }
-        return Adapter(info: info, path: path, tower: tower, prompts: prompts, temporal: temporal, heads: heads)
+        let adapter = Adapter(info: info, path: path, tower: tower, prompts: prompts, temporal: temporal, heads: heads)
+        adapter.identity = st.fingerprint()
+        return adapter
     }
 
     /// Every trained tensor with its file name.
@@ -87,6 +93,7 @@ public final class Adapter: @unchecked Sendable {
         writer.metadata = info.metadata
         do { try writer.write(to: path) } catch { throw AdapterError.file(path, "cannot write the adapter: \(error)") }
         self.path = path
+        identity = (try? SafeTensors(path: path).fingerprint()) ?? ""
     }
 
     /// Adds an entry to the training summary stored in the file's metadata.
