@@ -64,7 +64,7 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Imaging"]),
-        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "CLIP", "Tensor"]),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "CLIP", "Tensor", "Index"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Media", "Tensor"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "Adapters", "CLIP", "Media", "Tensor",
                                                        .product(name: "GRDB", package: "GRDB.swift")]),

@@ -37,20 +37,22 @@ extension IndexStore {
     /// Every (model, adapter) that made stored segments, with the segment count: the embedding
     /// spaces the vocabulary must be tagged in.
     public func segmentSpaces() throws -> [(model: ModelRecord, adapter: AdapterRecord?, segments: Int)] {
-        try read { db in
-            let models = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM models").map { r in
-                (r["id"] as Int64, ModelRecord(row: r))
-            })
-            let adapters = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM adapters").map { r in
-                (r["id"] as Int64, AdapterRecord(row: r))
-            })
-            return try Row.fetchAll(db, sql: """
-                SELECT model_id, adapter_id, COUNT(*) AS n FROM segments GROUP BY model_id, adapter_id ORDER BY model_id, adapter_id
-                """).compactMap { r in
-                guard let m = models[r["model_id"]] else { return nil }
-                let a: Int64? = r["adapter_id"]
-                return (m, a.flatMap { adapters[$0] }, r["n"])
-            }
+        try read { db in try Self.segmentSpaces(db) }
+    }
+
+    static func segmentSpaces(_ db: Database) throws -> [(model: ModelRecord, adapter: AdapterRecord?, segments: Int)] {
+        let models = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM models").map { r in
+            (r["id"] as Int64, ModelRecord(row: r))
+        })
+        let adapters = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM adapters").map { r in
+            (r["id"] as Int64, AdapterRecord(row: r))
+        })
+        return try Row.fetchAll(db, sql: """
+            SELECT model_id, adapter_id, COUNT(*) AS n FROM segments GROUP BY model_id, adapter_id ORDER BY model_id, adapter_id
+            """).compactMap { r in
+            guard let m = models[r["model_id"]] else { return nil }
+            let a: Int64? = r["adapter_id"]
+            return (m, a.flatMap { adapters[$0] }, r["n"])
         }
     }
 }
@@ -70,31 +72,34 @@ extension IndexStore {
     /// Reads all segment embeddings of (`model`, `adapterID`) in one sequential scan; rows whose
     /// BLOB has the wrong length are skipped.
     public func segmentEmbeddings(model: ModelRecord, adapterID: Int64?) throws -> SegmentEmbeddings {
-        try read { db in
-            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE model_id = ? AND adapter_id IS ?",
-                                     arguments: [model.id, adapterID]) ?? 0
-            let dim = model.dim
-            var ids: [Int64] = []
-            ids.reserveCapacity(n)
-            var values = [Float](repeating: 0, count: n * dim)
-            let stmt = try db.makeStatement(sql: "SELECT id, embedding FROM segments WHERE +model_id = ? AND adapter_id IS ? ORDER BY id")
-            try stmt.setArguments([model.id, adapterID])
-            let raw = stmt.sqliteStatement
-            defer { sqlite3_reset(raw) }
-            try values.withUnsafeMutableBufferPointer { out in
-                while ids.count < n {
-                    let rc = sqlite3_step(raw)
-                    if rc == SQLITE_DONE { break }
-                    guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "reading segments") }
-                    let bytes = Int(sqlite3_column_bytes(raw, 1))
-                    guard let blob = sqlite3_column_blob(raw, 1) else { continue }
-                    let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: blob), count: bytes, deallocator: .none)
-                    guard EmbeddingCodec.decode(data, dim: dim, into: out.baseAddress! + ids.count * dim) else { continue }
-                    ids.append(sqlite3_column_int64(raw, 0))
-                }
+        try read { db in try Self.segmentEmbeddings(db, model: model, adapterID: adapterID) }
+    }
+
+    /// `segmentEmbeddings` inside a transaction.
+    static func segmentEmbeddings(_ db: Database, model: ModelRecord, adapterID: Int64?) throws -> SegmentEmbeddings {
+        let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE model_id = ? AND adapter_id IS ?",
+                                 arguments: [model.id, adapterID]) ?? 0
+        let dim = model.dim
+        var ids: [Int64] = []
+        ids.reserveCapacity(n)
+        var values = [Float](repeating: 0, count: n * dim)
+        let stmt = try db.makeStatement(sql: "SELECT id, embedding FROM segments WHERE +model_id = ? AND adapter_id IS ? ORDER BY id")
+        try stmt.setArguments([model.id, adapterID])
+        let raw = stmt.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        try values.withUnsafeMutableBufferPointer { out in
+            while ids.count < n {
+                let rc = sqlite3_step(raw)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "reading segments") }
+                let bytes = Int(sqlite3_column_bytes(raw, 1))
+                guard let blob = sqlite3_column_blob(raw, 1) else { continue }
+                let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: blob), count: bytes, deallocator: .none)
+                guard EmbeddingCodec.decode(data, dim: dim, into: out.baseAddress! + ids.count * dim) else { continue }
+                ids.append(sqlite3_column_int64(raw, 0))
             }
-            values.removeLast(values.count - ids.count * dim)
-            return SegmentEmbeddings(ids: ids, dim: dim, values: values)
         }
+        values.removeLast(values.count - ids.count * dim)
+        return SegmentEmbeddings(ids: ids, dim: dim, values: values)
     }
 }

@@ -1,3 +1,4 @@
+import Adapters
 import Foundation
 import GRDB
 
@@ -91,43 +92,69 @@ extension IndexStore {
 
 // MARK: - Re-tagging
 
-/// New tags for the segments of one (model, adapter): row i of `tags` belongs to `segmentIDs[i]`,
-/// each tag an index into `labels`, whose embeddings are stored (or refreshed) in the same commit.
-public struct TagUpdate: Sendable {
-    public var modelID: Int64
+/// One embedding space's part of a vocabulary change: the segments of (model, adapter), the new
+/// vocabulary's label embeddings there (stored or refreshed in the cache in the same commit) and
+/// the softmax temperature of its tags.
+public struct TagSpace: Sendable {
+    public var model: ModelRecord
+    public var adapterID: Int64?
     public var promptSet: String
     public var labels: [(text: String, embedding: [Float])]
-    public var segmentIDs: [Int64]
-    public var tags: [[(label: Int, score: Float)]]
+    public var temperature: Float
 
-    public init(modelID: Int64, promptSet: String, labels: [(text: String, embedding: [Float])], segmentIDs: [Int64],
-                tags: [[(label: Int, score: Float)]]) {
-        self.modelID = modelID; self.promptSet = promptSet; self.labels = labels
-        self.segmentIDs = segmentIDs; self.tags = tags
+    public init(model: ModelRecord, adapterID: Int64?, promptSet: String, labels: [(text: String, embedding: [Float])], temperature: Float) {
+        self.model = model; self.adapterID = adapterID; self.promptSet = promptSet
+        self.labels = labels; self.temperature = temperature
     }
 }
 
+/// What a committed vocabulary change did.
+public struct VocabularyCommit: Sendable {
+    public var added: [String]
+    public var removed: [String]
+    /// Segments whose tags were replaced.
+    public var segments: Int
+}
+
 extension IndexStore {
-    /// Changes the vocabulary and replaces every tag of the updated segments, all in ONE
-    /// transaction: readers see the old tags or the new ones, never half a re-tag.
-    public func commitVocabulary(adding: [String] = [], removing: [String] = [],
-                                 updates: [TagUpdate]) throws -> (added: [String], removed: [String]) {
+    /// Changes the vocabulary and re-tags every segment of `spaces` from its stored embedding, all in
+    /// ONE transaction: readers see the old tags or the new ones, never half a re-tag, and segments
+    /// committed meanwhile by an indexer are read inside it, so none keeps tags of the old
+    /// vocabulary (an indexer checks the vocabulary in its own commit: see `commitVideo`).
+    /// Returns nil, writing nothing, when the (model, adapter) pairs holding segments are no longer
+    /// those of `spaces` (a new adapter's first video arrived): prepare again.
+    public func commitVocabulary(adding: [String] = [], removing: [String] = [], spaces: [TagSpace],
+                                 policy: TagPolicy) throws -> VocabularyCommit? {
         try write { db in
+            let now = try Self.segmentSpaces(db).map { "\($0.model.id)/\($0.adapter?.id ?? 0)" }
+            guard Set(now) == Set(spaces.map { "\($0.model.id)/\($0.adapterID ?? 0)" }) else { return nil }
             let added = try Self.addVocabulary(db, adding)
             let removed = try Self.removeVocabulary(db, removing)
-            let delete = try db.cachedStatement(sql: "DELETE FROM tags WHERE segment_id = ?")
-            let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tags (segment_id, label_id, score, rank) VALUES (?, ?, ?, ?)")
-            for u in updates {
-                let ids = try Self.putLabels(db, modelID: u.modelID, promptSet: u.promptSet, u.labels)
-                let labelIDs = u.labels.map { ids[$0.text]! }
-                for (seg, tags) in zip(u.segmentIDs, u.tags) {
-                    try delete.execute(arguments: [seg])
-                    for (rank, t) in tags.enumerated() {
-                        try insert.execute(arguments: [seg, labelIDs[t.label], Double(t.score), rank + 1])
-                    }
-                }
-            }
-            return (added, removed)
+            var count = 0
+            for space in spaces { count += try Self.retag(db, space, policy: policy) }
+            return VocabularyCommit(added: added, removed: removed, segments: count)
         }
+    }
+
+    /// Replaces the tags of every segment of one space (inside the caller's transaction).
+    private static func retag(_ db: Database, _ space: TagSpace, policy: TagPolicy) throws -> Int {
+        let segments = try segmentEmbeddings(db, model: space.model, adapterID: space.adapterID)
+        let ids = try putLabels(db, modelID: space.model.id, promptSet: space.promptSet, space.labels)
+        let labelIDs = space.labels.map { ids[$0.text]! }
+        let embeddings = space.labels.map(\.embedding)
+        let tags = segments.values.withUnsafeBufferPointer { buf in
+            buf.isEmpty || embeddings.isEmpty ? Array(repeating: [], count: segments.count)
+                : tagSegments(features: buf.baseAddress!, count: segments.count, labels: embeddings,
+                              temperature: space.temperature, topK: policy.topK, threshold: policy.threshold)
+        }
+        let delete = try db.cachedStatement(sql: "DELETE FROM tags WHERE segment_id = ?")
+        let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tags (segment_id, label_id, score, rank) VALUES (?, ?, ?, ?)")
+        for (seg, segTags) in zip(segments.ids, tags) {
+            try delete.execute(arguments: [seg])
+            for (rank, t) in segTags.enumerated() {
+                try insert.execute(arguments: [seg, labelIDs[t.label], Double(t.score), rank + 1])
+            }
+        }
+        return segments.count
     }
 }

@@ -12,27 +12,46 @@ extension IndexStore {
                             frameFormat: EmbeddingFormat = .float16,
                             segmentFormat: EmbeddingFormat = .float16) throws -> Int64 {
         try write { db in
-            let id = try upsertVideo(db, path: path, file: file, status: .indexed, error: nil, modelID: modelID,
-                                     adapterID: adapterID, metadata: content.metadata, frameCount: content.frames.count, fps: content.fps)
-            try db.execute(sql: "DELETE FROM frames WHERE video_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM segments WHERE video_id = ?", arguments: [id])
-            let frame = try db.cachedStatement(sql: "INSERT INTO frames (video_id, model_id, time, embedding) VALUES (?, ?, ?, ?)")
-            for (t, v) in zip(content.times, content.frames) {
-                try frame.execute(arguments: [id, modelID, t, EmbeddingCodec.encode(v, as: frameFormat)])
-            }
-            let seg = try db.cachedStatement(sql: """
-                INSERT INTO segments (video_id, model_id, adapter_id, start, "end", score, frame_count, embedding)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let tag = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tags (segment_id, label_id, score, rank) VALUES (?, ?, ?, ?)")
-            for s in content.segments {
-                try seg.execute(arguments: [id, modelID, adapterID, s.start, s.end, s.score, s.frames.count,
-                                            EmbeddingCodec.encode(s.embedding, as: segmentFormat)])
-                let segID = db.lastInsertedRowID
-                for (rank, t) in s.tags.enumerated() { try tag.execute(arguments: [segID, t.label, t.score, rank + 1]) }
-            }
-            return id
+            try insertVideo(db, path: path, file: file, modelID: modelID, adapterID: adapterID, content: content,
+                            frameFormat: frameFormat, segmentFormat: segmentFormat)
         }
+    }
+
+    /// `commitVideo` of segments tagged with `vocabulary` (sorted): committed only if that is still
+    /// the store's vocabulary, checked inside the transaction; nil (nothing written) when it changed
+    /// meanwhile — tag again and retry. So a re-tag never leaves a new video with old tags.
+    public func commitVideo(path: String, file: FileIdentity, modelID: Int64, adapterID: Int64?, content: VideoContent,
+                            taggedWith vocabulary: [String], frameFormat: EmbeddingFormat = .float16,
+                            segmentFormat: EmbeddingFormat = .float16) throws -> Int64? {
+        try write { db in
+            guard try String.fetchAll(db, sql: "SELECT text FROM vocabulary ORDER BY text") == vocabulary else { return nil }
+            return try insertVideo(db, path: path, file: file, modelID: modelID, adapterID: adapterID, content: content,
+                                   frameFormat: frameFormat, segmentFormat: segmentFormat)
+        }
+    }
+
+    private func insertVideo(_ db: Database, path: String, file: FileIdentity, modelID: Int64, adapterID: Int64?,
+                             content: VideoContent, frameFormat: EmbeddingFormat, segmentFormat: EmbeddingFormat) throws -> Int64 {
+        let id = try upsertVideo(db, path: path, file: file, status: .indexed, error: nil, modelID: modelID,
+                                 adapterID: adapterID, metadata: content.metadata, frameCount: content.frames.count, fps: content.fps)
+        try db.execute(sql: "DELETE FROM frames WHERE video_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM segments WHERE video_id = ?", arguments: [id])
+        let frame = try db.cachedStatement(sql: "INSERT INTO frames (video_id, model_id, time, embedding) VALUES (?, ?, ?, ?)")
+        for (t, v) in zip(content.times, content.frames) {
+            try frame.execute(arguments: [id, modelID, t, EmbeddingCodec.encode(v, as: frameFormat)])
+        }
+        let seg = try db.cachedStatement(sql: """
+            INSERT INTO segments (video_id, model_id, adapter_id, start, "end", score, frame_count, embedding)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let tag = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tags (segment_id, label_id, score, rank) VALUES (?, ?, ?, ?)")
+        for s in content.segments {
+            try seg.execute(arguments: [id, modelID, adapterID, s.start, s.end, s.score, s.frames.count,
+                                        EmbeddingCodec.encode(s.embedding, as: segmentFormat)])
+            let segID = db.lastInsertedRowID
+            for (rank, t) in s.tags.enumerated() { try tag.execute(arguments: [segID, t.label, t.score, rank + 1]) }
+        }
+        return id
     }
 
     /// Records that `path` could not be indexed (why), dropping any rows it had: `list` and

@@ -229,11 +229,9 @@ extension Indexer {
             do {
                 guard !vectors.isEmpty else { throw IndexError.noFrames(paths[i]) }
                 let duration = meta.duration ?? (times[times.count - 1] + 1 / options.fps)
-                var segments = segmenter.segment(FrameEmbeddings(times: times, vectors: vectors, duration: duration))
-                try tagger?.tag(&segments, store: store, model: model)
+                let segments = segmenter.segment(FrameEmbeddings(times: times, vectors: vectors, duration: duration))
                 let content = VideoContent(metadata: meta, fps: options.fps, times: times, frames: vectors, segments: segments)
-                let videoID = try store.commitVideo(path: paths[i], file: id, modelID: model.id, adapterID: adapter?.id, content: content,
-                                                    frameFormat: options.frameFormat, segmentFormat: options.segmentFormat)
+                let videoID = try commit(paths[i], id, content)
                 return (i, .success(.indexed(videoID: videoID, frames: vectors.count, segments: segments.count)))
             } catch {
                 let e = Self.indexError(error, path: paths[i])
@@ -241,6 +239,23 @@ extension Indexer {
                 return (i, .failure(e))
             }
         }
+    }
+
+    /// Commits a video in one transaction, its segments tagged with the vocabulary when there is a
+    /// tagger (tagged again if a `labels add|remove` committed in between).
+    private func commit(_ path: String, _ file: FileIdentity, _ content: VideoContent) throws -> Int64 {
+        guard let tagger else {
+            return try store.commitVideo(path: path, file: file, modelID: model.id, adapterID: adapter?.id, content: content,
+                                         frameFormat: options.frameFormat, segmentFormat: options.segmentFormat)
+        }
+        var content = content
+        for _ in 0..<5 {
+            let vocabulary = try tagger.tag(&content.segments, store: store, model: model)
+            if let id = try store.commitVideo(path: path, file: file, modelID: model.id, adapterID: adapter?.id, content: content,
+                                              taggedWith: vocabulary, frameFormat: options.frameFormat,
+                                              segmentFormat: options.segmentFormat) { return id }
+        }
+        throw IndexError.database(store.path, "the vocabulary kept changing while \(path) was committed; index it again")
     }
 
     /// Any error of a stage as an `IndexError` naming the file: decoder errors of other types are

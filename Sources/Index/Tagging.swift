@@ -15,10 +15,13 @@ public struct VocabularyTagger: Sendable {
         self.policy = policy
     }
 
-    /// Fills `tags` of the segments (label ids of `model`'s rows in `labels`); no-op with an empty vocabulary.
-    public func tag(_ segments: inout [SegmentInput], store: IndexStore, model: ModelRecord) throws {
+    /// Fills `tags` of the segments (label ids of `model`'s rows in `labels`) and returns the
+    /// vocabulary (sorted) they were tagged with; no tags with an empty vocabulary.
+    @discardableResult
+    public func tag(_ segments: inout [SegmentInput], store: IndexStore, model: ModelRecord) throws -> [String] {
         let vocabulary = try store.vocabulary()
-        guard !vocabulary.isEmpty, !segments.isEmpty else { return }
+        for i in segments.indices { segments[i].tags = [] }
+        guard !vocabulary.isEmpty, !segments.isEmpty else { return vocabulary }
         let labels = try store.vocabularyLabels(vocabulary, model: model, encoder: encoder)
         var flat = [Float]()
         flat.reserveCapacity(segments.count * model.dim)
@@ -28,6 +31,7 @@ public struct VocabularyTagger: Sendable {
                         temperature: encoder.temperature, topK: policy.topK, threshold: policy.threshold)
         }
         for i in segments.indices { segments[i].tags = tags[i].map { (labels.ids[$0.label], Double($0.score)) } }
+        return vocabulary
     }
 }
 
@@ -74,40 +78,33 @@ public struct Retagger {
 
     public func apply(adding: [String] = [], removing: [String] = []) throws -> RetagReport {
         let start = Date()
-        var target = Set(try store.vocabulary())
-        target.formUnion(adding)
-        target.subtract(removing)
-        let labels = target.sorted()
-        var updates: [TagUpdate] = [], count = 0
-        for space in try store.segmentSpaces() {
-            let update = try retag(model: space.model, adapter: space.adapter, labels: labels)
-            count += update.segmentIDs.count
-            updates.append(update)
+        for _ in 0..<5 {
+            var target = Set(try store.vocabulary())
+            target.formUnion(adding)
+            target.subtract(removing)
+            let labels = target.sorted()
+            let spaces = try store.segmentSpaces().map { try space(model: $0.model, adapter: $0.adapter, labels: labels) }
+            if let done = try store.commitVocabulary(adding: adding, removing: removing, spaces: spaces, policy: policy) {
+                return RetagReport(labels: labels.count, added: done.added, removed: done.removed, segmentsRetagged: done.segments,
+                                   seconds: Date().timeIntervalSince(start))
+            }
         }
-        let (added, removed) = try store.commitVocabulary(adding: adding, removing: removing, updates: updates)
-        return RetagReport(labels: labels.count, added: added, removed: removed, segmentsRetagged: count,
-                           seconds: Date().timeIntervalSince(start))
+        throw IndexError.database(store.path, "segments of new models or adapters kept arriving during the re-tag; try again")
     }
 
-    /// New tags of every segment of one space.
-    private func retag(model: ModelRecord, adapter: AdapterRecord?, labels: [String]) throws -> TagUpdate {
-        let segments = try store.segmentEmbeddings(model: model, adapterID: adapter?.id)
+    /// The new vocabulary's label embeddings in one space: cached ones, the rest encoded here
+    /// (outside the write transaction: encoding is the slow part).
+    private func space(model: ModelRecord, adapter: AdapterRecord?, labels: [String]) throws -> TagSpace {
         guard !labels.isEmpty else {
-            return TagUpdate(modelID: model.id, promptSet: "template", labels: [], segmentIDs: segments.ids,
-                             tags: Array(repeating: [], count: segments.count))
+            return TagSpace(model: model, adapterID: adapter?.id, promptSet: "", labels: [], temperature: 1)
         }
         let encoder = try encoderFor(model, adapter)
         let cached = try store.labelEmbeddings(modelID: model.id, promptSet: encoder.promptSet, texts: labels, dim: model.dim)
         let missing = labels.filter { cached[$0] == nil }
         let fresh = Dictionary(uniqueKeysWithValues: zip(missing, encoder.embed(missing)))
-        let embeddings = labels.map { cached[$0]?.embedding ?? fresh[$0]! }
-        let tags = segments.values.withUnsafeBufferPointer { buf in
-            buf.isEmpty ? [] : tagSegments(features: buf.baseAddress!, count: segments.count, labels: embeddings,
-                                           temperature: encoder.temperature, topK: policy.topK, threshold: policy.threshold)
-        }
-        return TagUpdate(modelID: model.id, promptSet: encoder.promptSet,
-                         labels: zip(labels, embeddings).map { (text: $0.0, embedding: $0.1) },
-                         segmentIDs: segments.ids, tags: tags)
+        return TagSpace(model: model, adapterID: adapter?.id, promptSet: encoder.promptSet,
+                        labels: labels.map { (text: $0, embedding: cached[$0]?.embedding ?? fresh[$0]!) },
+                        temperature: encoder.temperature)
     }
 }
 

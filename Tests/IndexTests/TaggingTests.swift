@@ -91,6 +91,22 @@ final class TaggingTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(tags, 9, "every segment has at least its best label (≥ 1/3 > 0.2)")
     }
 
+    func testCommitsCheckTheVocabularyAndTheSpacesInsideTheirTransaction() throws {
+        let (store, model) = try storeWithSegments(videos: 1)
+        try store.addVocabulary(["cat"])
+        let content = VideoContent(metadata: VideoMetadata(duration: 1, width: 4, height: 4, codec: "x"), fps: 1, times: [0],
+                                   frames: [[Float](repeating: 0.5, count: model.dim)],
+                                   segments: [SegmentInput(start: 0, end: 1, score: 1, frames: 0..<1, embedding: [Float](repeating: 0.5, count: model.dim))])
+        // Tagged with an older vocabulary: refused, nothing written; with the current one: committed.
+        XCTAssertNil(try store.commitVideo(path: "/v/new.mp4", file: file, modelID: model.id, adapterID: nil, content: content, taggedWith: []))
+        XCTAssertNil(try store.video(path: "/v/new.mp4"))
+        XCTAssertNotNil(try store.commitVideo(path: "/v/new.mp4", file: file, modelID: model.id, adapterID: nil, content: content,
+                                              taggedWith: ["cat"]))
+        // A re-tag prepared for other (model, adapter) spaces than those holding segments: nothing written.
+        XCTAssertNil(try store.commitVocabulary(adding: ["dog"], spaces: [], policy: TagPolicy()))
+        XCTAssertEqual(try store.vocabulary(), ["cat"])
+    }
+
     func testMigrationFromV1KeepsRows() throws {
         let path = dir.file("v1.sqlite")
         do {
