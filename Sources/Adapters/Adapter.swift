@@ -81,6 +81,17 @@ public final class Adapter: @unchecked Sendable {
         return adapter
     }
 
+    /// What the adapter file at `path` says about itself (base model, shapes, labels), read without
+    /// loading its weights or any CLIP: for checks before a model is loaded.
+    public static func info(at path: String) throws -> AdapterInfo {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AdapterError.file(path, "adapter file not found (make one with `clipdex train --out \(path)`)")
+        }
+        do { return try AdapterInfo(metadata: SafeTensors(path: path).metadata, path: path) } catch let e as AdapterError { throw e } catch {
+            throw AdapterError.file(path, "not a readable adapter file: \(error)")
+        }
+    }
+
     /// Every trained tensor with its file name.
     var parameters: [Parameter] {
         prompts.parameters + (temporal?.parameters ?? []) + (heads?.parameters ?? [])

@@ -90,4 +90,22 @@ final class DaemonAdapterTests: XCTestCase {
         XCTAssertEqual(try store.labelEmbeddings(modelID: v.modelID!, promptSet: record.promptSet,
                                                  texts: ["a fractal", "a test pattern"], dim: 32).count, 2)
     }
+
+    func testCheckConfigRefusesAnAdapterOfAnotherCLIP() throws {
+        _ = try makeAdapter()
+        let adapter = dir.file("adapter.safetensors")
+        var r = try runDaemon(["--config", writeConfig(adapter: adapter), "--check-config"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.out.contains("adapter   \(adapter)"), r.out)
+        dir.write("other.toml", """
+            [model]
+            path = "\(repoRoot)/Sources/DemoModel/clip-demo"
+            adapter = "adapter.safetensors"
+            [[watch]]
+            path = "videos"
+            """)
+        r = try runDaemon(["--config", dir.file("other.toml"), "--check-config"])
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.err.contains("[model] adapter: \(adapter): trained on the CLIP model"), r.err)
+    }
 }
