@@ -21,9 +21,10 @@ func changeVocabulary(_ store: StoreOptions, adding: [String] = [], removing: [S
             if !removing.isEmpty { out["removed"] = report.removed }
             try printJSON(out)
         } else {
-            let changed = adding.isEmpty ? "removed \(report.removed.count)" : "added \(report.added.count)"
-            print("\(changed); \(report.labels) labels in the vocabulary; \(report.segmentsRetagged) segments re-tagged in "
-                + String(format: "%.2f s", report.seconds) + " -> \(db.path)")
+            let (action, changed) = adding.isEmpty ? ("removed", report.removed) : ("added", report.added)
+            printTable([action, "vocabulary", "segments re-tagged", "seconds"],
+                       [[changed.isEmpty ? "-" : changed.joined(separator: ", "), String(report.labels),
+                         String(report.segmentsRetagged), String(format: "%.2f", report.seconds)]])
         }
     } catch { fail("\(error)") }
 }
