@@ -9,6 +9,10 @@ public final class Adapter: @unchecked Sendable {
     public internal(set) var info: AdapterInfo
     /// Where the adapter was loaded from or last saved to ("" for a fresh one).
     public internal(set) var path: String
+    /// Fingerprint of the adapter file (of its bytes, as `CLIPModel.identity` is of the weights):
+    /// the index stamps segments with it, so features of two adapters are never compared.
+    /// "" for an adapter that was never saved.
+    public internal(set) var identity = ""
     let tower: FrozenTextTower
     let prompts: PromptLearner
     let temporal: TemporalModule?
@@ -72,7 +76,20 @@ public final class Adapter: @unchecked Sendable {
             })
             heads = ProposalHeads(width: d, tensors: tensors)
         }
-        return Adapter(info: info, path: path, tower: tower, prompts: prompts, temporal: temporal, heads: heads)
+        let adapter = Adapter(info: info, path: path, tower: tower, prompts: prompts, temporal: temporal, heads: heads)
+        adapter.identity = st.fingerprint()
+        return adapter
+    }
+
+    /// What the adapter file at `path` says about itself (base model, shapes, labels), read without
+    /// loading its weights or any CLIP: for checks before a model is loaded.
+    public static func info(at path: String) throws -> AdapterInfo {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AdapterError.file(path, "adapter file not found (make one with `clipdex train --out \(path)`)")
+        }
+        do { return try AdapterInfo(metadata: SafeTensors(path: path).metadata, path: path) } catch let e as AdapterError { throw e } catch {
+            throw AdapterError.file(path, "not a readable adapter file: \(error)")
+        }
     }
 
     /// Every trained tensor with its file name.
@@ -87,6 +104,7 @@ public final class Adapter: @unchecked Sendable {
         writer.metadata = info.metadata
         do { try writer.write(to: path) } catch { throw AdapterError.file(path, "cannot write the adapter: \(error)") }
         self.path = path
+        identity = (try? SafeTensors(path: path).fingerprint()) ?? ""
     }
 
     /// Adds an entry to the training summary stored in the file's metadata.

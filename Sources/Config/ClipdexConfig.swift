@@ -15,7 +15,7 @@ public struct ClipdexConfig: Sendable, Equatable {
     public struct Model: Sendable, Equatable {
         /// A CLIP directory in the Hugging Face layout; `nil` means the bundled demo model.
         public var path: String?
-        /// An adapter file trained by `clipdex adapt` (`[model] adapter`), if any.
+        /// An adapter file trained by `clipdex train` (`[model] adapter`), if any.
         public var adapter: String?
         public init(path: String?, adapter: String?) { self.path = path; self.adapter = adapter }
     }

@@ -29,7 +29,7 @@ extension ClipdexConfig {
         for (n, root) in watch.enumerated() { try validateFolder(root.path, key: "[[watch]] #\(n + 1) path") }
         if checkModel { try validateModel() }
         if checkModel, let adapter = model.adapter, !FileManager.default.isReadableFile(atPath: adapter) {
-            throw ConfigError(file: file, key: "[model] adapter", "\(adapter): not found or not readable (train one with clipdex adapt, or remove the key)")
+            throw ConfigError(file: file, key: "[model] adapter", "\(adapter): not found or not readable (train one with `clipdex train`, or remove the key)")
         }
         if checkDatabase { try validateDatabaseFolder() }
     }

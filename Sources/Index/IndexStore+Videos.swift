@@ -8,30 +8,50 @@ extension IndexStore {
     /// tags — in one transaction, so readers see the old video or the new one, never a mix.
     /// Returns the video's id.
     @discardableResult
-    public func commitVideo(path: String, file: FileIdentity, modelID: Int64, content: VideoContent,
+    public func commitVideo(path: String, file: FileIdentity, modelID: Int64, adapterID: Int64? = nil, content: VideoContent,
                             frameFormat: EmbeddingFormat = .float16,
                             segmentFormat: EmbeddingFormat = .float16) throws -> Int64 {
         try write { db in
-            let id = try upsertVideo(db, path: path, file: file, status: .indexed, error: nil, modelID: modelID,
-                                     metadata: content.metadata, frameCount: content.frames.count, fps: content.fps)
-            try db.execute(sql: "DELETE FROM frames WHERE video_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM segments WHERE video_id = ?", arguments: [id])
-            let frame = try db.cachedStatement(sql: "INSERT INTO frames (video_id, model_id, time, embedding) VALUES (?, ?, ?, ?)")
-            for (t, v) in zip(content.times, content.frames) {
-                try frame.execute(arguments: [id, modelID, t, EmbeddingCodec.encode(v, as: frameFormat)])
-            }
-            let seg = try db.cachedStatement(sql: """
-                INSERT INTO segments (video_id, model_id, start, "end", score, frame_count, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            let tag = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tags (segment_id, label_id, score, rank) VALUES (?, ?, ?, ?)")
-            for s in content.segments {
-                try seg.execute(arguments: [id, modelID, s.start, s.end, s.score, s.frames.count,
-                                            EmbeddingCodec.encode(s.embedding, as: segmentFormat)])
-                let segID = db.lastInsertedRowID
-                for (rank, t) in s.tags.enumerated() { try tag.execute(arguments: [segID, t.label, t.score, rank + 1]) }
-            }
-            return id
+            try insertVideo(db, path: path, file: file, modelID: modelID, adapterID: adapterID, content: content,
+                            frameFormat: frameFormat, segmentFormat: segmentFormat)
         }
+    }
+
+    /// `commitVideo` of segments tagged with `vocabulary` (sorted): committed only if that is still
+    /// the store's vocabulary, checked inside the transaction; nil (nothing written) when it changed
+    /// meanwhile — tag again and retry. So a re-tag never leaves a new video with old tags.
+    public func commitVideo(path: String, file: FileIdentity, modelID: Int64, adapterID: Int64?, content: VideoContent,
+                            taggedWith vocabulary: [String], frameFormat: EmbeddingFormat = .float16,
+                            segmentFormat: EmbeddingFormat = .float16) throws -> Int64? {
+        try write { db in
+            guard try String.fetchAll(db, sql: "SELECT text FROM vocabulary ORDER BY text") == vocabulary else { return nil }
+            return try insertVideo(db, path: path, file: file, modelID: modelID, adapterID: adapterID, content: content,
+                                   frameFormat: frameFormat, segmentFormat: segmentFormat)
+        }
+    }
+
+    private func insertVideo(_ db: Database, path: String, file: FileIdentity, modelID: Int64, adapterID: Int64?,
+                             content: VideoContent, frameFormat: EmbeddingFormat, segmentFormat: EmbeddingFormat) throws -> Int64 {
+        let id = try upsertVideo(db, path: path, file: file, status: .indexed, error: nil, modelID: modelID,
+                                 adapterID: adapterID, metadata: content.metadata, frameCount: content.frames.count, fps: content.fps)
+        try db.execute(sql: "DELETE FROM frames WHERE video_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM segments WHERE video_id = ?", arguments: [id])
+        let frame = try db.cachedStatement(sql: "INSERT INTO frames (video_id, model_id, time, embedding) VALUES (?, ?, ?, ?)")
+        for (t, v) in zip(content.times, content.frames) {
+            try frame.execute(arguments: [id, modelID, t, EmbeddingCodec.encode(v, as: frameFormat)])
+        }
+        let seg = try db.cachedStatement(sql: """
+            INSERT INTO segments (video_id, model_id, adapter_id, start, "end", score, frame_count, embedding)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let tag = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tags (segment_id, label_id, score, rank) VALUES (?, ?, ?, ?)")
+        for s in content.segments {
+            try seg.execute(arguments: [id, modelID, adapterID, s.start, s.end, s.score, s.frames.count,
+                                        EmbeddingCodec.encode(s.embedding, as: segmentFormat)])
+            let segID = db.lastInsertedRowID
+            for (rank, t) in s.tags.enumerated() { try tag.execute(arguments: [segID, t.label, t.score, rank + 1]) }
+        }
+        return id
     }
 
     /// Records that `path` could not be indexed (why), dropping any rows it had: `list` and
@@ -40,27 +60,27 @@ extension IndexStore {
     public func recordFailure(path: String, file: FileIdentity?, reason: String) throws {
         try write { db in
             let id = try upsertVideo(db, path: path, file: file, status: .failed, error: reason, modelID: nil,
-                                     metadata: nil, frameCount: 0, fps: nil)
+                                     adapterID: nil, metadata: nil, frameCount: 0, fps: nil)
             try db.execute(sql: "DELETE FROM segments WHERE video_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM frames WHERE video_id = ?", arguments: [id])
         }
     }
 
     private func upsertVideo(_ db: Database, path: String, file: FileIdentity?, status: VideoStatus, error: String?,
-                             modelID: Int64?, metadata: VideoMetadata?, frameCount: Int, fps: Double?) throws -> Int64 {
+                             modelID: Int64?, adapterID: Int64?, metadata: VideoMetadata?, frameCount: Int, fps: Double?) throws -> Int64 {
         let dev = file.map { Int64(bitPattern: $0.device) }, ino = file.map { Int64(bitPattern: $0.inode) }
         try db.execute(sql: """
             INSERT INTO videos (path, device, inode, size, mtime_ns, fingerprint, duration, width, height, codec,
-                                status, error, model_id, frame_count, fps, indexed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                status, error, model_id, adapter_id, frame_count, fps, indexed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (path) DO UPDATE SET device = excluded.device, inode = excluded.inode, size = excluded.size,
               mtime_ns = excluded.mtime_ns, fingerprint = excluded.fingerprint, duration = excluded.duration,
               width = excluded.width, height = excluded.height, codec = excluded.codec, status = excluded.status,
-              error = excluded.error, model_id = excluded.model_id, frame_count = excluded.frame_count,
+              error = excluded.error, model_id = excluded.model_id, adapter_id = excluded.adapter_id, frame_count = excluded.frame_count,
               fps = excluded.fps, indexed_at = excluded.indexed_at
             """, arguments: [path, dev, ino, file?.size, file?.mtimeNanos, file?.fingerprint, metadata?.duration,
                              metadata?.width, metadata?.height, metadata?.codec, status.rawValue, error, modelID,
-                             frameCount, fps, Date().timeIntervalSince1970])
+                             adapterID, frameCount, fps, Date().timeIntervalSince1970])
         return try Int64.fetchOne(db, sql: "SELECT id FROM videos WHERE path = ?", arguments: [path])!
     }
 
@@ -137,7 +157,7 @@ extension IndexStore {
     /// A video's segments in time order.
     public func segments(videoID: Int64) throws -> [SegmentRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, video_id, model_id, start, \"end\", score, frame_count FROM segments WHERE video_id = ? ORDER BY start",
+            try Row.fetchAll(db, sql: "SELECT id, video_id, model_id, adapter_id, start, \"end\", score, frame_count FROM segments WHERE video_id = ? ORDER BY start",
                              arguments: [videoID]).map(SegmentRecord.init)
         }
     }
@@ -146,7 +166,7 @@ extension IndexStore {
     public func segment(id: Int64) throws -> (segment: SegmentRecord, path: String) {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.id, s.video_id, s.model_id, s.start, s."end", s.score, s.frame_count, v.path
+                SELECT s.id, s.video_id, s.model_id, s.adapter_id, s.start, s."end", s.score, s.frame_count, v.path
                 FROM segments s JOIN videos v ON v.id = s.video_id WHERE s.id = ?
                 """, arguments: [id]) else { throw IndexError.unknownSegment(id) }
             return (SegmentRecord(row: row), row["path"])

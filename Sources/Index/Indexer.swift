@@ -1,3 +1,4 @@
+import Adapters
 import Foundation
 
 /// Settings of the indexing pipeline.
@@ -47,24 +48,42 @@ public final class Indexer: Sendable {
     let embedder: any ImageEmbedder
     let source: any FrameSource
     let segmenter: any Segmenter
+    /// The adapter's row when indexing through one: segments and videos are stamped with it.
+    public let adapter: AdapterRecord?
+    /// Tags segments with the vocabulary at index time (nil: no tags).
+    let tagger: VocabularyTagger?
     /// The engine reuses its workspaces: concurrent `index` calls take turns at the encoder.
     let encoderTurn = NSLock()
 
-    /// Registers the embedder's model in the store.
+    /// Registers the embedder's model (and the adapter) in the store. With an `adapter` (which must
+    /// be saved, and trained on the embedder's CLIP), segments come from `AdapterSegmenter` unless
+    /// `segmenter` is given; `labels` tags them with the vocabulary (the adapter's prompts or the template).
     public init(store: IndexStore, embedder: any ImageEmbedder, source: any FrameSource,
-                segmenter: any Segmenter = CutSegmenter(), options: IndexOptions = IndexOptions()) throws {
+                segmenter: (any Segmenter)? = nil, adapter: Adapter? = nil, labels: LabelEncoder? = nil,
+                tagPolicy: TagPolicy = TagPolicy(), options: IndexOptions = IndexOptions()) throws {
         self.store = store
         self.embedder = embedder
         self.source = source
-        self.segmenter = segmenter
+        self.segmenter = segmenter ?? adapter.map { AdapterSegmenter(adapter: $0) } ?? CutSegmenter()
         self.options = options
+        tagger = labels.map { VocabularyTagger(encoder: $0, policy: tagPolicy) }
         model = try store.registerModel(identity: embedder.identity, dim: embedder.dim,
                                         imageSize: embedder.imageSize, directory: embedder.directory)
+        if let adapter {
+            guard adapter.info.baseModel == embedder.identity, !adapter.identity.isEmpty else {
+                throw IndexError.noModel("\(adapter.path.isEmpty ? "the adapter" : adapter.path): "
+                    + (adapter.identity.isEmpty ? "save the adapter to a file before indexing with it"
+                        : "trained on the CLIP model \(adapter.info.baseModel), not on \(embedder.identity); use that model or train a new adapter"))
+            }
+            self.adapter = try store.registerAdapter(identity: adapter.identity, path: adapter.path, modelID: model.id)
+        } else {
+            self.adapter = nil
+        }
     }
 
-    /// Whether `path` is indexed with this content (size, mtime, fingerprint), model and rate.
+    /// Whether `path` is indexed with this content (size, mtime, fingerprint), model, adapter and rate.
     public func isUnchanged(_ path: String, file: FileIdentity) throws -> Bool {
-        guard let v = try store.video(path: path), v.status == .indexed, v.modelID == model.id,
+        guard let v = try store.video(path: path), v.status == .indexed, v.modelID == model.id, v.adapterID == adapter?.id,
               v.fps == options.fps, let old = v.file else { return false }
         return old.sameContent(as: file)
     }
@@ -212,8 +231,7 @@ extension Indexer {
                 let duration = meta.duration ?? (times[times.count - 1] + 1 / options.fps)
                 let segments = segmenter.segment(FrameEmbeddings(times: times, vectors: vectors, duration: duration))
                 let content = VideoContent(metadata: meta, fps: options.fps, times: times, frames: vectors, segments: segments)
-                let videoID = try store.commitVideo(path: paths[i], file: id, modelID: model.id, content: content,
-                                                    frameFormat: options.frameFormat, segmentFormat: options.segmentFormat)
+                let videoID = try commit(paths[i], id, content)
                 return (i, .success(.indexed(videoID: videoID, frames: vectors.count, segments: segments.count)))
             } catch {
                 let e = Self.indexError(error, path: paths[i])
@@ -221,6 +239,23 @@ extension Indexer {
                 return (i, .failure(e))
             }
         }
+    }
+
+    /// Commits a video in one transaction, its segments tagged with the vocabulary when there is a
+    /// tagger (tagged again if a `labels add|remove` committed in between).
+    private func commit(_ path: String, _ file: FileIdentity, _ content: VideoContent) throws -> Int64 {
+        guard let tagger else {
+            return try store.commitVideo(path: path, file: file, modelID: model.id, adapterID: adapter?.id, content: content,
+                                         frameFormat: options.frameFormat, segmentFormat: options.segmentFormat)
+        }
+        var content = content
+        for _ in 0..<5 {
+            let vocabulary = try tagger.tag(&content.segments, store: store, model: model)
+            if let id = try store.commitVideo(path: path, file: file, modelID: model.id, adapterID: adapter?.id, content: content,
+                                              taggedWith: vocabulary, frameFormat: options.frameFormat,
+                                              segmentFormat: options.segmentFormat) { return id }
+        }
+        throw IndexError.database(store.path, "the vocabulary kept changing while \(path) was committed; index it again")
     }
 
     /// Any error of a stage as an `IndexError` naming the file: decoder errors of other types are

@@ -18,6 +18,22 @@ public struct ModelRecord: Sendable, Equatable {
     }
 }
 
+/// A video adapter whose segments the index holds.
+public struct AdapterRecord: Sendable, Equatable {
+    public var id: Int64
+    /// Fingerprint of the adapter file (`Adapter.identity`).
+    public var identity: String
+    /// The file it was read from: `labels add` and `search` reload it from there.
+    public var path: String
+    /// Its base CLIP's row.
+    public var modelID: Int64
+
+    init(row: Row) { id = row["id"]; identity = row["identity"]; path = row["path"]; modelID = row["model_id"] }
+
+    /// The prompt set of its label embeddings in `labels`.
+    public var promptSet: String { "adapter:" + identity }
+}
+
 /// Where a video stands in the index.
 public enum VideoStatus: String, Sendable, Equatable {
     case indexed, failed, queued
@@ -57,6 +73,8 @@ public struct VideoRecord: Sendable, Equatable {
     public var status: VideoStatus
     public var error: String?
     public var modelID: Int64?
+    /// The adapter its segments were made with (nil: frozen CLIP, mean pooling).
+    public var adapterID: Int64?
     public var frameCount: Int
     /// Frames sampled per second when it was indexed.
     public var fps: Double?
@@ -72,7 +90,7 @@ public struct VideoRecord: Sendable, Equatable {
         }
         duration = row["duration"]; width = row["width"]; height = row["height"]; codec = row["codec"]
         status = VideoStatus(rawValue: row["status"]) ?? .failed
-        error = row["error"]; modelID = row["model_id"]; frameCount = row["frame_count"]
+        error = row["error"]; modelID = row["model_id"]; adapterID = row["adapter_id"]; frameCount = row["frame_count"]
         fps = row["fps"]; indexedAt = row["indexed_at"]
     }
 }
@@ -82,6 +100,8 @@ public struct SegmentRecord: Sendable, Equatable {
     public var id: Int64
     public var videoID: Int64
     public var modelID: Int64
+    /// The adapter that made it (nil: frozen CLIP, mean pooling).
+    public var adapterID: Int64?
     public var start: Double
     public var end: Double
     /// Proposal score: 1 for training-free cuts, a learned proposal's confidence otherwise.
@@ -89,7 +109,7 @@ public struct SegmentRecord: Sendable, Equatable {
     public var frameCount: Int
 
     init(row: Row) {
-        id = row["id"]; videoID = row["video_id"]; modelID = row["model_id"]
+        id = row["id"]; videoID = row["video_id"]; modelID = row["model_id"]; adapterID = row["adapter_id"]
         start = row["start"]; end = row["end"]; score = row["score"]; frameCount = row["frame_count"]
     }
 }

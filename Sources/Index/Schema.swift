@@ -6,6 +6,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in try createV1(db) }
+        m.registerMigration("v2") { db in try addAdapters(db) }
         return m
     }
 
@@ -79,6 +80,30 @@ enum Schema {
               created_at REAL NOT NULL,
               updated_at REAL NOT NULL
             );
+            """)
+    }
+
+    /// Version 2: video adapters and the user's vocabulary. Segments and videos are stamped with the
+    /// adapter that made them (NULL = the frozen CLIP with mean pooling), so vectors of two adapters
+    /// are never compared and a file indexed under another adapter is stale. Label embeddings stay
+    /// cached in `labels` per (model, prompt set, text): prompt set "template" (the hand-written
+    /// template) or "adapter:<identity>".
+    private static func addAdapters(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE adapters (
+              id INTEGER PRIMARY KEY,
+              identity TEXT NOT NULL UNIQUE,      -- fingerprint of the adapter file
+              path TEXT NOT NULL,                 -- where it was read from (labels add reloads it)
+              model_id INTEGER NOT NULL REFERENCES models(id),   -- its base CLIP
+              created_at REAL NOT NULL
+            );
+            ALTER TABLE segments ADD COLUMN adapter_id INTEGER REFERENCES adapters(id);
+            ALTER TABLE videos ADD COLUMN adapter_id INTEGER REFERENCES adapters(id);
+            CREATE INDEX segments_by_adapter ON segments(model_id, adapter_id);
+            CREATE TABLE vocabulary (
+              text TEXT PRIMARY KEY,
+              added_at REAL NOT NULL
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -21,6 +21,8 @@ public struct SearchHit: Sendable, Equatable {
 /// process from the store (`load`); every query is then one exact scan.
 public final class SegmentIndex: Sendable {
     public let model: ModelRecord
+    /// The adapter whose segments these are (nil: frozen CLIP, mean pooling).
+    public let adapterID: Int64?
     public let matrix: EmbeddingMatrix
     let segmentIDs: [Int64]
     let rowVideo: [Int32]          // index into videoIDs/paths
@@ -32,9 +34,11 @@ public final class SegmentIndex: Sendable {
     /// Segment count.
     public var count: Int { segmentIDs.count }
 
-    /// Reads every segment of `model` whose video is indexed into memory (`format` float16 halves
-    /// the memory and the scan time; see `clipdex bench search` for its recall).
-    public static func load(store: IndexStore, model: ModelRecord, format: EmbeddingFormat = .float16) throws -> SegmentIndex {
+    /// Reads every segment of (`model`, `adapterID`) whose video is indexed into memory (`format`
+    /// float16 halves the memory and the scan time; see `clipdex bench search` for its recall).
+    /// Segments of other adapters live in other embedding spaces and are left out.
+    public static func load(store: IndexStore, model: ModelRecord, adapterID: Int64? = nil,
+                            format: EmbeddingFormat = .float16) throws -> SegmentIndex {
         try store.read { db in
             var videoIndex: [Int64: Int32] = [:], videoIDs: [Int64] = [], paths: [String] = []
             for r in try Row.fetchAll(db, sql: "SELECT id, path FROM videos WHERE status = 'indexed' AND model_id = ?",
@@ -42,7 +46,8 @@ public final class SegmentIndex: Sendable {
                 videoIndex[r["id"]] = Int32(videoIDs.count)
                 videoIDs.append(r["id"]); paths.append(r["path"])
             }
-            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE model_id = ?", arguments: [model.id]) ?? 0
+            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM segments WHERE model_id = ? AND adapter_id IS ?",
+                                     arguments: [model.id, adapterID]) ?? 0
             let matrix = EmbeddingMatrix(dim: model.dim, format: format, capacity: n)
             var ids: [Int64] = [], rowVideo: [Int32] = [], starts: [Double] = [], ends: [Double] = []
             ids.reserveCapacity(n); rowVideo.reserveCapacity(n); starts.reserveCapacity(n); ends.reserveCapacity(n)
@@ -50,9 +55,9 @@ public final class SegmentIndex: Sendable {
             // `+model_id` keeps SQLite on one sequential table scan in rowid order instead of an index
             // lookup per row (nearly every row matches: most indexes hold one model).
             let stmt = try db.makeStatement(sql: """
-                SELECT id, video_id, start, "end", embedding FROM segments WHERE +model_id = ? ORDER BY id
+                SELECT id, video_id, start, "end", embedding FROM segments WHERE +model_id = ? AND adapter_id IS ? ORDER BY id
                 """)
-            try stmt.setArguments([model.id])
+            try stmt.setArguments([model.id, adapterID])
             let raw = stmt.sqliteStatement
             while true {
                 let rc = sqlite3_step(raw)
@@ -66,14 +71,14 @@ public final class SegmentIndex: Sendable {
                 starts.append(sqlite3_column_double(raw, 2)); ends.append(sqlite3_column_double(raw, 3))
             }
             sqlite3_reset(raw)
-            return SegmentIndex(model: model, matrix: matrix, segmentIDs: ids, rowVideo: rowVideo, starts: starts,
+            return SegmentIndex(model: model, adapterID: adapterID, matrix: matrix, segmentIDs: ids, rowVideo: rowVideo, starts: starts,
                                 ends: ends, videoIDs: videoIDs, paths: paths)
         }
     }
 
-    init(model: ModelRecord, matrix: EmbeddingMatrix, segmentIDs: [Int64], rowVideo: [Int32], starts: [Double],
-         ends: [Double], videoIDs: [Int64], paths: [String]) {
-        self.model = model; self.matrix = matrix; self.segmentIDs = segmentIDs; self.rowVideo = rowVideo
+    init(model: ModelRecord, adapterID: Int64? = nil, matrix: EmbeddingMatrix, segmentIDs: [Int64], rowVideo: [Int32],
+         starts: [Double], ends: [Double], videoIDs: [Int64], paths: [String]) {
+        self.model = model; self.adapterID = adapterID; self.matrix = matrix; self.segmentIDs = segmentIDs; self.rowVideo = rowVideo
         self.starts = starts; self.ends = ends; self.videoIDs = videoIDs; self.paths = paths
     }
 

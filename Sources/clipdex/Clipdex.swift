@@ -16,6 +16,7 @@ struct Clipdex: AsyncParsableCommand {
             ShowCommand.self,
             ExportCommand.self,
             ThumbsCommand.self,
+            LabelsCommand.self,
             // video adaptation
             TrainCommand.self,
             EvalCommand.self,

@@ -28,6 +28,7 @@ struct ClipdexD: AsyncParsableCommand {
         do {
             settings = try ClipdexConfig.load(file: config)
             try settings.validate(model: !dryRun, database: !dryRun)
+            if !dryRun { try settings.validateAdapter() }
         } catch {
             FileHandle.standardError.write(Data("clipdexd: \(error)\n".utf8))
             throw ExitCode(2)
@@ -42,7 +43,10 @@ struct ClipdexD: AsyncParsableCommand {
         let dryRun = dryRun
         if !dryRun && settings.usesDemoModel { logger.warning("\(ClipdexConfig.demoModelNotice)") }
         let service = Service(configFile: config, logger: logger,
-                              validate: { try $0.validate(model: !dryRun, database: !dryRun) }) { config in
+                              validate: { c in
+                                  try c.validate(model: !dryRun, database: !dryRun)
+                                  if !dryRun { try c.validateAdapter() }
+                              }) { config in
             dryRun ? MemoryBackend() : try IndexBackend.open(config, logger: logger)
         }
         do {

@@ -1,3 +1,4 @@
+import Adapters
 import CLIP
 import Config
 import Foundation
@@ -17,7 +18,9 @@ final class IndexBackend: IngestBackend {
         self.indexer = indexer
     }
 
-    /// Opens (or creates) the index of `[store] database` and loads the configured model.
+    /// Opens (or creates) the index of `[store] database` and loads the configured model and, with
+    /// `[model] adapter`, the adapter: segments, embeddings and tags then come through it, and files
+    /// indexed without it (or with another) are stale. Tags use the store's vocabulary.
     static func open(_ config: ClipdexConfig, logger: Logger) throws -> any IngestBackend {
         guard let dir = config.modelDirectory else {
             throw ConfigError(file: config.file, key: "[model] path", "no model configured and no bundled demo model in this build")
@@ -28,12 +31,13 @@ final class IndexBackend: IngestBackend {
         var options = IndexOptions()
         options.fps = config.ingest.sampleFPS
         let source = MediaFrameSource(modelInputSize: model.config.vision.imageSize, decoderThreads: config.ingest.threads)
+        let adapter = try config.model.adapter.map { try Adapter.load($0, model: model) }
+        let tokenizer = try Tokenizer.bundled()
+        let labels = adapter.map { LabelEncoder.adapter($0, tokenizer: tokenizer) } ?? .template(model: model, tokenizer: tokenizer)
         let indexer = try Indexer(store: store, embedder: CLIPImageEmbedder(model: model), source: source,
-                                  options: options)
-        if let adapter = config.model.adapter {
-            logger.notice("[model] adapter \(adapter): accepted; ingest embeds frames with the frozen CLIP only")
-        }
-        logger.info("index \(store.path), model \(dir) (\(model.identity.prefix(12))), \(options.fps) frame/s, \(Threads.count) thread(s)")
+                                  adapter: adapter, labels: labels, options: options)
+        let through = adapter.map { ", adapter \($0.path) (\($0.identity.prefix(12)))" } ?? ""
+        logger.info("index \(store.path), model \(dir) (\(model.identity.prefix(12)))\(through), \(options.fps) frame/s, \(Threads.count) thread(s)")
         return IndexBackend(store: store, indexer: indexer)
     }
 
@@ -41,7 +45,8 @@ final class IndexBackend: IngestBackend {
         // A failure recorded without a stat never matches a file: it is retried at the next scan.
         let st = v.file.map { FileStat(device: $0.device, inode: $0.inode, size: $0.size, mtimeNanos: $0.mtimeNanos) }
             ?? FileStat(device: 0, inode: 0, size: -1, mtimeNanos: 0)
-        let stale = v.status == .indexed && (v.modelID != indexer.model.id || v.fps != indexer.options.fps)
+        let stale = v.status == .indexed
+            && (v.modelID != indexer.model.id || v.adapterID != indexer.adapter?.id || v.fps != indexer.options.fps)
         return KnownFile(path: v.path, stat: st, failed: v.status == .failed, stale: stale)
     }
 

@@ -11,5 +11,6 @@ struct BenchCommand: AsyncParsableCommand {
             BenchSearchCommand.self,
             BenchTrainCommand.self,
             BenchTokenizeCommand.self,
+            BenchLabelsCommand.self,
         ])
 }

@@ -84,8 +84,9 @@ struct BenchSearchCommand: ParsableCommand {
     private func timeLoad(_ path: String) throws {
         let store = try IndexStore(path: path, create: false)
         guard let record = try store.primaryModel() else { fail("\(path): the index holds no model") }
+        let adapter = try store.primaryAdapter(modelID: record.id)   // the segments `search` would load
         let t = now(), c = cpuNow()
-        let index = try SegmentIndex.load(store: store, model: record)
+        let index = try SegmentIndex.load(store: store, model: record, adapterID: adapter?.id)
         let wall = now() - t, cpu = cpuNow() - c
         var gen = SyntheticEmbeddings(dim: record.dim, clusters: 16)
         let q = gen.next()

@@ -1,3 +1,4 @@
+import Adapters
 import ArgumentParser
 import CLIP
 import Config
@@ -135,4 +136,23 @@ func decorate(_ hits: [SearchHit], _ store: IndexStore, query: [Float]? = nil) -
         if let query { h.moment = (try? store.bestFrame(videoID: h.videoID, start: h.start, end: h.end, query: query))??.time }
         return h
     }
+}
+
+/// The adapter a query runs with: `--adapter FILE` (refused on another CLIP, and when the index
+/// holds no segments made with it), else the one most of the model's videos were indexed with
+/// (loaded from its recorded path), else none: the frozen CLIP's own text embedding.
+func queryAdapter(_ store: IndexStore, model: ModelRecord, clip: CLIPModel, file: String?) throws -> (Adapter?, AdapterRecord?) {
+    if let file {
+        let path = absolutePath(file)
+        let adapter = try Adapter.load(path, model: clip)
+        guard let record = try store.adapters().first(where: { $0.identity == adapter.identity && $0.modelID == model.id }) else {
+            throw IndexError.noModel("\(path): the index holds no segments made with this adapter; index with `clipdex index --adapter \(file) VIDEOS...`")
+        }
+        return (adapter, record)
+    }
+    guard let record = try store.primaryAdapter(modelID: model.id) else { return (nil, nil) }
+    guard FileManager.default.fileExists(atPath: record.path) else {
+        throw IndexError.noModel("\(record.path): the adapter the index was built with is no longer there; put it back or pass --adapter FILE")
+    }
+    return (try Adapter.load(record.path, model: clip), record)
 }

@@ -1,3 +1,4 @@
+import Adapters
 import ArgumentParser
 import CLIP
 import Foundation
@@ -12,6 +13,8 @@ struct IndexCommand: ParsableCommand {
 
     @Option(help: "CLIP model directory in the Hugging Face layout (default: [model] path of the config, else the bundled demo model).")
     var model: String?
+    @Option(help: "Adapter file from `clipdex train`: segments, embeddings and tags through it (default: the frozen CLIP, mean pooling).")
+    var adapter: String?
     @Option(help: "Frames sampled per second of video.") var fps: Double = 1
     @Option(help: "Frames per image-encoder batch.") var batch: Int = 16
     @Flag(help: "Re-index files even when unchanged.") var force = false
@@ -39,11 +42,14 @@ struct IndexCommand: ParsableCommand {
                 throw IndexError.noModel("no model: pass --model DIR (a Hugging Face CLIP directory); this build has no demo model")
             }
             let clip = try CLIPModel(directory: dir)
+            let adapted = try adapter.map { try Adapter.load(absolutePath($0), model: clip) }
+            let tokenizer = try Tokenizer.bundled()
+            let labels = adapted.map { LabelEncoder.adapter($0, tokenizer: tokenizer) } ?? .template(model: clip, tokenizer: tokenizer)
             var options = IndexOptions()
             options.fps = fps; options.batchSize = batch; options.force = force
             let source = MediaFrameSource(modelInputSize: clip.config.vision.imageSize, decoderThreads: engine.threads)
             indexer = try Indexer(store: db, embedder: CLIPImageEmbedder(model: clip, batchSize: batch), source: source,
-                                  options: options)
+                                  adapter: adapted, labels: labels, options: options)
         } catch { fail("\(error)") }
         let progress = IndexProgress(files: files, terminal: isatty(2) == 1 && !store.json)
         let start = now()

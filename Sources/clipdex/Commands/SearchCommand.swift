@@ -1,3 +1,4 @@
+import Adapters
 import ArgumentParser
 import CLIP
 import Foundation
@@ -15,6 +16,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "How many segments to return.") var limit: Int = 10
     @Option(name: .customLong("in"), help: "Only videos whose path starts with this prefix.") var pathPrefix: String?
     @Option(help: "CLIP model directory (default: the one the index was built with).") var model: String?
+    @Option(help: "Adapter file: the query goes through its prompts and only its segments are ranked (default: the adapter the index was built with, if any).")
+    var adapter: String?
     @OptionGroup var store: StoreOptions
     @OptionGroup var engine: EngineOptions
 
@@ -29,22 +32,27 @@ struct SearchCommand: ParsableCommand {
         let db = store.open()
         clock.mark("open")
         // Read the segments of the default model on another thread while the model loads and the query is encoded.
-        let guess = model == nil ? (try? defaultModelRecord(db)) ?? nil : nil
-        let preload = guess.map { record in Background { try SegmentIndex.load(store: db, model: record) } }
+        let guess = model == nil && adapter == nil ? (try? defaultModelRecord(db)) ?? nil : nil
+        let guessAdapter = guess.flatMap { (try? db.primaryAdapter(modelID: $0.id)) ?? nil }
+        let preload = guess.map { record in Background { try SegmentIndex.load(store: db, model: record, adapterID: guessAdapter?.id) } }
         let (clip, record) = queryModel(db, directory: model)
         clock.mark("model")
         let query: [Float]
         do {
+            let (adapted, adapterRecord) = try queryAdapter(db, model: record, clip: clip, file: adapter)
             if let text {
-                let tokens = try Tokenizer.bundled().encode(text)
+                let tokenizer = try Tokenizer.bundled()
                 clock.mark("tokenizer")
-                query = clip.encodeTexts(tokens: [tokens])[0]
+                query = adapted.map { $0.encodeQuery(text, tokenizer: tokenizer) } ?? clip.encodeTexts(tokens: [tokenizer.encode(text)])[0]
             } else {
+                guard adapted == nil else {
+                    throw IndexError.noModel("\(adapterRecord!.path): segments made with an adapter are searched in words only; search TEXT, or index without the adapter")
+                }
                 query = try ImageInput.embed(file: absolutePath(image!), model: clip)[0]
             }
             clock.mark("encode")
-            let index = try preload.flatMap { guess?.id == record.id ? try $0.value() : nil }
-                ?? SegmentIndex.load(store: db, model: record)
+            let index = try preload.flatMap { guess?.id == record.id && guessAdapter?.id == adapterRecord?.id ? try $0.value() : nil }
+                ?? SegmentIndex.load(store: db, model: record, adapterID: adapterRecord?.id)
             clock.mark("segments (\(index.count))")
             let prefix = pathPrefix.map { $0.hasPrefix("/") || $0.hasPrefix("~") || $0.hasPrefix(".") ? absolutePath($0) : $0 }
             let hits = index.search(query, limit: limit, pathPrefix: prefix)
@@ -72,7 +80,7 @@ struct SimilarCommand: ParsableCommand {
         do {
             let seg = try db.segment(id: segment).segment
             guard let model = try db.models().first(where: { $0.id == seg.modelID }) else { throw IndexError.unknownSegment(segment) }
-            let index = try SegmentIndex.load(store: db, model: model)
+            let index = try SegmentIndex.load(store: db, model: model, adapterID: seg.adapterID)
             let query = try db.segmentEmbedding(id: segment)
             let hits = index.search(query, limit: limit, pathPrefix: pathPrefix.map(absolutePath), excluding: segment)
             try printHits(decorate(hits, db, query: query), json: store.json)
