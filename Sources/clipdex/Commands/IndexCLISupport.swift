@@ -75,7 +75,7 @@ func queryModel(_ store: IndexStore, directory: String?) -> (CLIPModel, ModelRec
         guard let primary = try defaultModelRecord(store) else {
             throw IndexError.noModel("\(store.path): the index holds no embeddings yet; run `clipdex index --model DIR VIDEOS...` first")
         }
-        guard let dir = directory.map(absolutePath) ?? (primary.directory.isEmpty ? nil : primary.directory) else {
+        guard let dir = try directory.map(modelDirectory) ?? (primary.directory.isEmpty ? nil : primary.directory) else {
             throw IndexError.noModel("\(store.path): no weights directory is recorded for the index's model (\(primary.dim)-d, \(primary.identity)); pass --model DIR")
         }
         guard FileManager.default.fileExists(atPath: dir) else {

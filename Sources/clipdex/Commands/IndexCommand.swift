@@ -38,7 +38,7 @@ struct IndexCommand: ParsableCommand {
         let db = store.open(create: true)
         let indexer: Indexer
         do {
-            guard let dir = model.map(absolutePath) ?? defaultModelDirectory() else {
+            guard let dir = try model.map(modelDirectory) ?? defaultModelDirectory() else {
                 throw IndexError.noModel("no model: pass --model DIR (a Hugging Face CLIP directory); this build has no demo model")
             }
             let clip = try CLIPModel(directory: dir)
