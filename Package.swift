@@ -72,5 +72,6 @@ let package = Package(
                                                         .product(name: "Logging", package: "swift-log"),
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Media", "Imaging", "CLIP", "DemoModel"]),
     ]
 )

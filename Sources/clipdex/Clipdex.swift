@@ -16,6 +16,8 @@ struct Clipdex: AsyncParsableCommand {
             ShowCommand.self,
             ExportCommand.self,
             ThumbsCommand.self,
+            // synthetic data
+            SynthCommand.self,
             // video adaptation
             TrainCommand.self,
             EvalCommand.self,
