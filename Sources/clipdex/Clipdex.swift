@@ -18,6 +18,7 @@ struct Clipdex: AsyncParsableCommand {
             ThumbsCommand.self,
             // synthetic data
             SynthCommand.self,
+            DemoCommand.self,
             // video adaptation
             TrainCommand.self,
             EvalCommand.self,
