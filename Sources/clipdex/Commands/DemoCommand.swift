@@ -35,8 +35,9 @@ struct DemoCommand: ParsableCommand {
             let daemon = try DemoDaemon(config: config, logPath: root + "/clipdexd.log")
             print("3. started clipdexd --config \(config) (pid \(daemon.process.processIdentifier), log \(root)/clipdexd.log)")
             try daemon.waitUntilIndexed(database: root + "/index.sqlite", expected: written.count, timeout: timeout)
-            let status = daemon.stop()
-            print(String(format: "   indexed in %.1f s; clipdexd stopped with SIGTERM (exit %d)", Date().timeIntervalSince(t1), status))
+            let indexed = Date().timeIntervalSince(t1), status = daemon.stop()
+            print(String(format: "   indexed in %.1f s; clipdexd stopped with SIGTERM (exit %d)", indexed, status))
+            if status != 0 { print("   warning: clipdexd did not exit cleanly; the end of its log:\n\(daemon.logTail())") }
             print("   check: clipdex status --db \(root)/index.sqlite")
             let db = try IndexStore(path: root + "/index.sqlite", create: false)
             let scenes = Dictionary(uniqueKeysWithValues: written.map { (root + "/videos/" + $0.relativePath, $0.scene) })
