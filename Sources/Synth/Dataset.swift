@@ -8,7 +8,8 @@ public struct WrittenVideo: Sendable {
 }
 
 /// Writes synthetic datasets: trimmed clips in one folder per class, or untrimmed videos, with
-/// `captions.csv` (`video,caption`) and, for untrimmed ones, `ground_truth.csv` (`video,start,end,label`).
+/// `captions.csv` (`video,caption`), `objects.csv` (each shape's first state: shape, colour, extent
+/// and centre in the visible square) and, for untrimmed ones, `ground_truth.csv` (`video,start,end,label`).
 public struct DatasetWriter {
     public var directory: String
     public var format: VideoFormat
@@ -58,6 +59,13 @@ public struct DatasetWriter {
         }
         try encodeAll(videos)
         try writeCSV("captions.csv", header: "video,caption", rows: videos.map { [$0.relativePath, $0.scene.caption] })
+        try writeCSV("objects.csv", header: "video,object,shape,colour,extent,cx,cy", rows: videos.flatMap { v in
+            v.scene.tracks.enumerated().map { k, t in
+                let s = t.initial
+                return [v.relativePath, k == 0 ? "main" : "distractor", s.shape.rawValue, s.colourName.rawValue,
+                        String(format: "%.3f", s.extent), String(format: "%.3f", s.cx), String(format: "%.3f", s.cy)]
+            }
+        })
         if groundTruth {
             try writeCSV("ground_truth.csv", header: "video,start,end,label", rows: videos.flatMap { v in
                 v.scene.segments.map { [v.relativePath, Self.seconds($0.start), Self.seconds($0.end), $0.label] }

@@ -17,6 +17,9 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: a + "/captions.csv", encoding: .utf8),
                        try String(contentsOfFile: b + "/captions.csv", encoding: .utf8))
         XCTAssertTrue(gtA.hasPrefix("video,start,end,label\nvideo_0000.mp4,"))
+        let objects = try String(contentsOfFile: a + "/objects.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(objects.first, "video,object,shape,colour,extent,cx,cy")
+        XCTAssertTrue(objects.dropFirst().first?.hasPrefix("video_0000.mp4,main,") == true)
         let fa = try decodeFrames(a + "/video_0000.mp4"), fb = try decodeFrames(b + "/video_0000.mp4")
         XCTAssertEqual(fa.count, fb.count)
         XCTAssertEqual(fa[0].image.pixels, fb[0].image.pixels)
