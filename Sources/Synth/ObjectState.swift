@@ -31,5 +31,5 @@ public struct ObjectState: Sendable, Equatable {
                                   "on the right", "at the bottom left", "at the bottom", "at the bottom right"]
 }
 
-/// "an" before a vowel, else "a".
-func article(_ word: String) -> String { "aeiou".contains(word.first ?? "x") ? "an" : "a" }
+/// "an" before a vowel, else "a" (WORLD.md's caption grammar).
+public func article(_ word: String) -> String { "aeiou".contains(word.first ?? "x") ? "an" : "a" }

@@ -20,9 +20,8 @@ struct DemoQuery {
     static func pick(_ videos: [WrittenVideo]) -> [DemoQuery] {
         var out: [DemoQuery] = []
         func add(_ s: ObjectState, position: Bool) {
-            let text = "\(s.colourName.rawValue) \(s.shape.rawValue)" + (position ? " \(s.positionPhrase)" : "")
-            let q = DemoQuery(text: (s.colourName.rawValue.first.map { "aeiou".contains($0) } == true ? "an " : "a ") + text,
-                              colour: s.colourName, shape: s.shape, cell: position ? s.cell : nil)
+            let text = "\(article(s.colourName.rawValue)) \(s.colourName.rawValue) \(s.shape.rawValue)" + (position ? " \(s.positionPhrase)" : "")
+            let q = DemoQuery(text: text, colour: s.colourName, shape: s.shape, cell: position ? s.cell : nil)
             if !out.contains(where: { $0.text == q.text }) { out.append(q) }
         }
         for v in videos.prefix(2) { add(v.scene.tracks[0].initial, position: false) }
