@@ -46,8 +46,9 @@ let package = Package(
         .target(name: "Config", dependencies: ["CLIP", "Tensor", "DemoModel", .product(name: "TOMLKit", package: "TOMLKit")]),
         // Folder watching: inotify, settle timers, polling fallback.
         .target(name: "Watch", dependencies: ["CInotify", .product(name: "Logging", package: "swift-log")]),
-        // The synthetic "shapes" world used by the demo and the benchmark.
-        .target(name: "Synth", dependencies: ["Imaging", "Media"]),
+        // The synthetic "shapes" world used by the demo and the benchmark. Optimised even in debug
+        // builds: the first-run demo renders its videos from a debug build.
+        .target(name: "Synth", dependencies: ["Imaging", "Media"], swiftSettings: [.unsafeFlags(["-O"])]),
         // The bundled demo CLIP weights and their recipe.
         .target(name: "DemoModel", dependencies: ["Tensor"], exclude: ["recipe"], resources: [.copy("clip-demo")]),
 
@@ -73,5 +74,6 @@ let package = Package(
                                                         .product(name: "Logging", package: "swift-log"),
                                                         .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Media", "Imaging", "CLIP", "DemoModel"]),
     ]
 )

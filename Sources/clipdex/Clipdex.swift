@@ -17,6 +17,9 @@ struct Clipdex: AsyncParsableCommand {
             ExportCommand.self,
             ThumbsCommand.self,
             LabelsCommand.self,
+            // synthetic data
+            SynthCommand.self,
+            DemoCommand.self,
             // video adaptation
             TrainCommand.self,
             EvalCommand.self,

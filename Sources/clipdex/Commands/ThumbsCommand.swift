@@ -17,27 +17,34 @@ struct ThumbsCommand: ParsableCommand {
     func run() throws {
         let db = store.open()
         do {
-            let path = absolutePath(video)
-            guard let v = try db.video(path: path) else { throw IndexError.unknownVideo(path) }
-            let segs = try db.segments(videoID: v.id)
-            guard !segs.isEmpty else { throw IndexError.noFrames(path) }
-            let cols = max(1, min(columns, segs.count)), rows = (segs.count + cols - 1) / cols
-            let rowH = Self.cellH + Self.labelH
-            var sheet = Canvas(width: cols * Self.cellW, height: rows * rowH)
-            for (i, s) in segs.enumerated() {
-                let x = (i % cols) * Self.cellW, y = (i / cols) * rowH
-                let frame = try ffmpegOutput(["-ss", String(format: "%.3f", (s.start + s.end) / 2), "-i", path, "-frames:v", "1", "-vf",
-                                              "scale=\(Self.cellW):\(Self.cellH):force_original_aspect_ratio=decrease,pad=\(Self.cellW):\(Self.cellH):(ow-iw)/2:(oh-ih)/2",
-                                              "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], what: path)
-                if frame.count >= Self.cellW * Self.cellH * 3 { sheet.paste([UInt8](frame), width: Self.cellW, height: Self.cellH, x: x, y: y) }
-                sheet.text("\(s.id) \(timecode(s.start))-\(timecode(s.end))", x: x + 2, y: y + Self.cellH + 4)
-            }
             let dest = absolutePath(out)
-            try runFFmpeg(["-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "\(sheet.width)x\(sheet.height)", "-i", "-",
-                           "-frames:v", "1", dest], what: dest, stdin: Data(sheet.pixels))
-            if store.json { try printJSON(["video": path, "segments": segs.count, "out": dest]) } else { print("\(dest): \(segs.count) segments") }
+            let count = try writeContactSheet(db, video: absolutePath(video), out: dest, columns: columns)
+            if store.json { try printJSON(["video": absolutePath(video), "segments": count, "out": dest]) } else { print("\(dest): \(count) segments") }
         } catch { fail("\(error)") }
     }
+}
+
+/// Writes the PNG contact sheet of an indexed video's segments (one middle frame each, labelled
+/// with the segment id and times) to `dest`; returns the number of segments.
+func writeContactSheet(_ db: IndexStore, video path: String, out dest: String, columns: Int = 4) throws -> Int {
+    typealias T = ThumbsCommand
+    guard let v = try db.video(path: path) else { throw IndexError.unknownVideo(path) }
+    let segs = try db.segments(videoID: v.id)
+    guard !segs.isEmpty else { throw IndexError.noFrames(path) }
+    let cols = max(1, min(columns, segs.count)), rows = (segs.count + cols - 1) / cols
+    let rowH = T.cellH + T.labelH
+    var sheet = Canvas(width: cols * T.cellW, height: rows * rowH)
+    for (i, s) in segs.enumerated() {
+        let x = (i % cols) * T.cellW, y = (i / cols) * rowH
+        let frame = try ffmpegOutput(["-ss", String(format: "%.3f", (s.start + s.end) / 2), "-i", path, "-frames:v", "1", "-vf",
+                                      "scale=\(T.cellW):\(T.cellH):force_original_aspect_ratio=decrease,pad=\(T.cellW):\(T.cellH):(ow-iw)/2:(oh-ih)/2",
+                                      "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], what: path)
+        if frame.count >= T.cellW * T.cellH * 3 { sheet.paste([UInt8](frame), width: T.cellW, height: T.cellH, x: x, y: y) }
+        sheet.text("\(s.id) \(timecode(s.start))-\(timecode(s.end))", x: x + 2, y: y + T.cellH + 4)
+    }
+    try runFFmpeg(["-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "\(sheet.width)x\(sheet.height)", "-i", "-",
+                   "-frames:v", "1", dest], what: dest, stdin: Data(sheet.pixels))
+    return segs.count
 }
 
 /// An RGB canvas with a 3×5 pixel font (scaled ×2) for digits and time punctuation.

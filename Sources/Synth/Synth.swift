@@ -1,2 +1,0 @@
-/// The synthetic shapes world. See the demo issue.
-public enum SynthModule {}
