@@ -31,7 +31,8 @@ public struct VideoDataset: Sendable {
             .split(separator: " ").joined(separator: " ")
     }
 
-    /// Reads a dataset from a folder (class sub-folders, plus any `*.csv` in it) or a CSV file.
+    /// Reads a dataset from a folder (class sub-folders, plus every `*.csv` in it that is a
+    /// `video,start,end,label` table; other CSVs such as captions are left alone) or a CSV file.
     public static func load(_ path: String) throws -> VideoDataset {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -51,7 +52,7 @@ public struct VideoDataset: Sendable {
                     }.sorted()
                     let label = Self.label(folder: entry)
                     data.clips += files.map { Clip(path: (full as NSString).appendingPathComponent($0), label: label) }
-                } else if entry.lowercased().hasSuffix(".csv") {
+                } else if entry.lowercased().hasSuffix(".csv"), isSegmentTable(full) {
                     data.videos += try readCSV(full)
                 }
             }
@@ -62,6 +63,15 @@ public struct VideoDataset: Sendable {
             throw AdapterError.data("\(path): no clips found (expected sub-folders named after classes holding video files, or a CSV video,start,end,label)")
         }
         return data
+    }
+
+    /// Whether a CSV's first line is the header `video,start,end,label` or a row with numeric start and end.
+    static func isSegmentTable(_ path: String) -> Bool {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let first = text.split(whereSeparator: \.isNewline).first else { return false }
+        let f = splitCSVLine(String(first)).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard f.count >= 4 else { return false }
+        return Array(f.prefix(4)) == ["video", "start", "end", "label"] || (Double(f[1]) != nil && Double(f[2]) != nil)
     }
 
     /// Parses `video,start,end,label` rows (an optional header row is skipped; quotes allowed).
