@@ -31,7 +31,7 @@ final class IndexBackend: IngestBackend {
         var options = IndexOptions()
         options.fps = config.ingest.sampleFPS
         let source = MediaFrameSource(modelInputSize: model.config.vision.imageSize, decoderThreads: config.ingest.threads)
-        let adapter = try config.model.adapter.map { try Adapter.load($0, model: model) }
+        let adapter = try config.adapterPath.map { try Adapter.load($0, model: model) }
         let tokenizer = try Tokenizer.bundled()
         let labels = adapter.map { LabelEncoder.adapter($0, tokenizer: tokenizer) } ?? .template(model: model, tokenizer: tokenizer)
         let indexer = try Indexer(store: store, embedder: CLIPImageEmbedder(model: model), source: source,

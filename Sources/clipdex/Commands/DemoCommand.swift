@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import DemoModel
 import Foundation
 import Index
 import Synth
@@ -30,7 +31,9 @@ struct DemoCommand: ParsableCommand {
             print(String(format: "1. generated %d videos in %.1f s: %@/videos (ground truth: ground_truth.csv, captions.csv)",
                          written.count, Date().timeIntervalSince(t0), root))
             let config = try writeConfig(root)
-            print("2. wrote \(config) (no [model] path: the bundled demo model)")
+            print("2. wrote \(config) (no [model] path: the bundled demo model\(DemoModel.adapterPath == nil ? "" : " and its adapter"))")
+            try IndexStore(path: root + "/index.sqlite", create: true).addVocabulary(DemoModel.actions)
+            print("   tag vocabulary: \(DemoModel.actions.joined(separator: ", ")) (clipdex labels list --db \(root)/index.sqlite)")
             let t1 = Date()
             let daemon = try DemoDaemon(config: config, logPath: root + "/clipdexd.log")
             print("3. started clipdexd --config \(config) (pid \(daemon.process.processIdentifier), log \(root)/clipdexd.log)")
