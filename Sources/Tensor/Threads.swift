@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// The CPU thread budget shared by BLAS and clipdex's own parallel loops.
 /// Set once at start-up; BLAS follows it, so the two never oversubscribe the cores.
@@ -17,22 +16,15 @@ public enum Threads {
 
     /// Runs `body(chunkStart, chunkEnd)` over `0..<n` split into `Threads.count` contiguous chunks.
     /// Small ranges run inline: spawning costs more than it saves below `minimum` items.
+    /// The chunks run on the caller and on `ChunkPool`'s long-lived helpers, never through
+    /// libdispatch (see `ChunkPool` for the heap corruption that caused at a caller's thread exit).
     public static func parallelFor(_ n: Int, minimum: Int = 4096, _ body: (Int, Int) -> Void) {
         let parts = min(current, max(1, n / max(1, minimum)))
         if parts <= 1 { body(0, n); return }
         let chunk = (n + parts - 1) / parts
-        withoutActuallyEscaping(body) { body in
-            let task = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let lo = p * chunk, hi = min(n, lo + chunk)
-                if lo < hi { task.value(lo, hi) }
-            }
+        ChunkPool.shared.run(parts: parts) { p in
+            let lo = p * chunk, hi = min(n, lo + chunk)
+            if lo < hi { body(lo, hi) }
         }
     }
-}
-
-/// Carries a non-Sendable value into a concurrent loop whose chunks touch disjoint memory.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

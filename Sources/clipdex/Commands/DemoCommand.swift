@@ -76,9 +76,7 @@ struct DemoCommand: ParsableCommand {
             [ingest]
             sample_fps = 2.0
             settle_seconds = 0.5
-            # One thread: with 2, clipdexd aborted at exit in 3 of 15 runs on the demo model
-            # ("tcache_thread_shutdown(): unaligned tcache chunk detected"); 0 of 15 with 1.
-            threads = 1
+            threads = 2
 
             [[watch]]
             path = "videos"
