@@ -7,9 +7,10 @@ extension ClipdexConfig {
     /// The model directory to load: `[model] path`, else the bundled demo model.
     public var modelDirectory: String? { model.path ?? DemoModel.directory }
 
-    /// The adapter to index through: `[model] adapter`, else the demo model's adapter when the
-    /// demo model stands in (no `[model] path`), else none.
-    public var adapterPath: String? { model.adapter ?? (usesDemoModel ? DemoModel.adapterPath : nil) }
+    /// The adapter to index through (`[model] adapter`), if any. Without one, segments live in the
+    /// frozen CLIP's space, which answers any words and pictures; an adapter's space answers its
+    /// own vocabulary best.
+    public var adapterPath: String? { model.adapter }
 
     /// Whether the bundled demo model stands in for real CLIP weights.
     public var usesDemoModel: Bool { model.path == nil }

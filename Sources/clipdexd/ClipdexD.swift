@@ -64,7 +64,7 @@ struct ClipdexD: AsyncParsableCommand {
         var lines = ["\(c.file): OK",
                      "  database  \(c.store.database)",
                      "  model     \(c.modelDirectory ?? "-")\(c.usesDemoModel ? " (bundled demo model)" : "")"]
-        if let a = c.adapterPath { lines.append("  adapter   \(a)\(c.model.adapter == nil ? " (the demo model's)" : "")") }
+        if let a = c.adapterPath { lines.append("  adapter   \(a)") }
         lines.append("  ingest    \(c.ingest.sampleFPS) frame/s, settle \(c.ingest.settleSeconds) s, \(c.ingest.threads) thread(s)")
         for w in c.watch {
             lines.append("  watch     \(w.path) (\(w.recursive ? "recursive" : "top level only"), \(w.mode.rawValue), \(w.extensions.joined(separator: " ")))")

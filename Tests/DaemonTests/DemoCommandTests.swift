@@ -23,6 +23,12 @@ final class DemoCommandTests: XCTestCase {
         let log = (try? String(contentsOfFile: dir.file("clipdexd.log"), encoding: .utf8)) ?? ""
         XCTAssertTrue(run.out.contains("clipdexd stopped with SIGTERM (exit 0)"), run.out + "\nclipdexd.log:\n" + log)
         XCTAssertTrue(run.out.contains("bundled DEMO model"), run.out)
+        // the same videos through the demo adapter: indexed, every segment stamped and tagged with actions
+        let actions = try IndexStore(path: dir.file("actions.sqlite"), create: false)
+        XCTAssertEqual(try actions.summary().indexed, 2, run.out)
+        let usage = try actions.vocabularyUsage()
+        XCTAssertEqual(usage.count, 14)
+        XCTAssertGreaterThanOrEqual(usage.map(\.segments).reduce(0, +), try actions.summary().segments, "each segment has a tag")
         // every query names a shape that is in the videos; most top hits must show it
         let tally = try XCTUnwrap(run.out.split(separator: "\n").first { $0.hasPrefix("4. ") })
         let right = Int(tally.split(separator: " ")[1]) ?? 0, total = Int(tally.split(separator: " ")[3]) ?? 0

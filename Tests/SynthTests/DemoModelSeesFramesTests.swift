@@ -27,9 +27,9 @@ final class DemoModelSeesFramesTests: XCTestCase {
         let scores = try classify(scenes, images: scenes.map { RGBImage(width: format.width, height: format.height, pixels: $0.render(at: 0)) })
         print(String(format: "demo CLIP on %d rendered stills: colour %.3f, shape %.3f, both %.3f, position (9-way) %.3f",
                      scenes.count, scores.colour, scores.shape, scores.both, scores.place))
-        XCTAssertGreaterThanOrEqual(scores.colour, 0.9)
-        XCTAssertGreaterThanOrEqual(scores.shape, 0.5)
-        XCTAssertGreaterThanOrEqual(scores.place, 0.75)
+        XCTAssertGreaterThanOrEqual(scores.colour, 0.9)    // measured 1.0; the issue asks 0.8
+        XCTAssertGreaterThanOrEqual(scores.shape, 0.75)   // measured 0.917; the issue asks 0.6
+        XCTAssertGreaterThanOrEqual(scores.place, 0.8)     // measured 0.935
     }
 
     /// The same stills through the H.264 writer and the Media decoder, as the indexer sees them.
@@ -44,9 +44,9 @@ final class DemoModelSeesFramesTests: XCTestCase {
         let scores = try classify(scenes, images: frames.map(\.image))
         print(String(format: "demo CLIP on %d decoded H.264 frames: colour %.3f, shape %.3f, both %.3f, position (9-way) %.3f",
                      scenes.count, scores.colour, scores.shape, scores.both, scores.place))
-        XCTAssertGreaterThanOrEqual(scores.colour, 0.9)
-        XCTAssertGreaterThanOrEqual(scores.shape, 0.5)
-        XCTAssertGreaterThanOrEqual(scores.place, 0.75)
+        XCTAssertGreaterThanOrEqual(scores.colour, 0.9)    // measured 1.0; the issue asks 0.8
+        XCTAssertGreaterThanOrEqual(scores.shape, 0.75)   // measured 0.917; the issue asks 0.6
+        XCTAssertGreaterThanOrEqual(scores.place, 0.8)     // measured 0.935
     }
 
     /// Accuracy of the argmax caption: colour, shape, both, and the 9-way position given both.

@@ -31,9 +31,7 @@ struct DemoCommand: ParsableCommand {
             print(String(format: "1. generated %d videos in %.1f s: %@/videos (ground truth: ground_truth.csv, captions.csv)",
                          written.count, Date().timeIntervalSince(t0), root))
             let config = try writeConfig(root)
-            print("2. wrote \(config) (no [model] path: the bundled demo model\(DemoModel.adapterPath == nil ? "" : " and its adapter"))")
-            try IndexStore(path: root + "/index.sqlite", create: true).addVocabulary(DemoModel.actions)
-            print("   tag vocabulary: \(DemoModel.actions.joined(separator: ", ")) (clipdex labels list --db \(root)/index.sqlite)")
+            print("2. wrote \(config) (no [model] path: the bundled demo model)")
             let t1 = Date()
             let daemon = try DemoDaemon(config: config, logPath: root + "/clipdexd.log")
             print("3. started clipdexd --config \(config) (pid \(daemon.process.processIdentifier), log \(root)/clipdexd.log)")
@@ -47,6 +45,7 @@ struct DemoCommand: ParsableCommand {
             let (right, total) = try DemoSearches(db: db, scenes: scenes).run(DemoQuery.pick(written))
             print("\n4. \(right) of \(total) top hits show what was asked (\"yes\"/\"no\" above, from the ground truth)")
             try writeThumbs(db, root: root, videos: written)
+            try actions(root, scenes: scenes, videos: written)
             printNotice()
         } catch { fail("\(error)") }
     }
@@ -84,6 +83,38 @@ struct DemoCommand: ParsableCommand {
             """
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch { throw DemoError("\(path): cannot write (\(error.localizedDescription))") }
         return path
+    }
+
+    /// Actions, which frame embeddings alone cannot tell (growing and shrinking look alike frame by
+    /// frame): the same videos indexed through the demo adapter into DIR/actions.sqlite, tagged with
+    /// its action vocabulary, searched through its prompts.
+    private func actions(_ root: String, scenes: [String: Scene], videos: [WrittenVideo]) throws {
+        guard DemoModel.adapterPath != nil else { return }
+        let db = root + "/actions.sqlite"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        let store = try IndexStore(path: db, create: true)
+        try store.addVocabulary(DemoModel.actions)
+        let t0 = Date()
+        try runSelf(["index", "--model", "demo", "--adapter", "demo", "--fps", "4", "--db", db, root + "/videos"])
+        print(String(format: "\n6. indexed again through the demo adapter (temporal module + learned prompts) in %.1f s:", Date().timeIntervalSince(t0)))
+        print("   clipdex index --model demo --adapter demo --fps 4 --db \(db) \(root)/videos")
+        print("   every segment is tagged with the actions \(DemoModel.actions.joined(separator: ", "))")
+        let (right, total) = try DemoSearches(db: store, scenes: scenes).run(DemoQuery.pickActions(videos), db: db)
+        print("\n   \(right) of \(total) top hits show the action asked for; see the tags: clipdex show VIDEO --db \(db)")
+    }
+
+    /// Runs this clipdex executable with `arguments`, its output discarded; throws with its stderr on failure.
+    private func runSelf(_ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
+        p.arguments = arguments
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw DemoError("clipdex \(arguments.joined(separator: " ")) failed: \(message)") }
     }
 
     private func writeThumbs(_ db: IndexStore, root: String, videos: [WrittenVideo]) throws {

@@ -33,8 +33,7 @@ struct DemoQuery {
         return scene.tracks.contains { matches($0.initial) || matches($0.final) }
     }
 
-    /// Up to five queries: two videos' main shapes, a still distractor with its position, and
-    /// two actions of the ground truth (answered through the demo adapter's prompts).
+    /// Up to three queries: two videos' main shapes and a still distractor with its position.
     static func pick(_ videos: [WrittenVideo]) -> [DemoQuery] {
         var out: [DemoQuery] = []
         func add(_ q: DemoQuery) { if !out.contains(where: { $0.text == q.text }) { out.append(q) } }
@@ -44,9 +43,14 @@ struct DemoQuery {
         }
         for v in videos.prefix(2) { add(v.scene.tracks[0].initial, position: false) }
         if let d = videos.lazy.compactMap({ $0.scene.tracks.count > 1 ? $0.scene.tracks[1].initial : nil }).first { add(d, position: true) }
-        let actions = videos.flatMap { $0.scene.segments.map(\.label) }
-        for a in ["grow", "appear", "move left", "spin"].filter(actions.contains).prefix(2) { add(DemoQuery(text: a, action: a)) }
         return out
+    }
+
+    /// Up to three actions of the ground truth, asked in words through the demo adapter's prompts.
+    static func pickActions(_ videos: [WrittenVideo]) -> [DemoQuery] {
+        let present = Set(videos.flatMap { $0.scene.segments.map(\.label) })
+        return ["grow", "appear", "move left", "spin", "shrink", "bounce"].filter(present.contains).prefix(3)
+            .map { DemoQuery(text: $0, action: $0) }
     }
 }
 
@@ -57,7 +61,7 @@ struct DemoSearches {
     let scenes: [String: Scene]
 
     /// Prints the top `limit` hits of each query; returns (hits showing what was asked, hits).
-    func run(_ queries: [DemoQuery], limit: Int = 3) throws -> (right: Int, total: Int) {
+    func run(_ queries: [DemoQuery], limit: Int = 3, db dbPath: String? = nil) throws -> (right: Int, total: Int) {
         let (clip, record) = queryModel(db, directory: nil)
         // As `clipdex search` does: through the adapter the index was built with, if any.
         let (adapter, adapterRecord) = try queryAdapter(db, model: record, clip: clip, file: nil)
@@ -67,7 +71,7 @@ struct DemoSearches {
         for q in queries {
             let embedding = adapter.map { $0.encodeQuery(q.text, tokenizer: tokenizer) } ?? clip.encodeTexts(tokens: [tokenizer.encode(q.text)])[0]
             let hits = decorate(index.search(embedding, limit: limit), db, query: embedding)
-            print("\nclipdex search \"\(q.text)\" --limit \(limit)")
+            print("\nclipdex search \"\(q.text)\" --limit \(limit)" + (dbPath.map { " --db \($0)" } ?? ""))
             let truth = scenes.keys.sorted().filter { p in scenes[p].map(q.occurs) == true }
             print("  (in the ground truth: \(truth.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))")
             for (i, h) in hits.enumerated() {

@@ -11,7 +11,7 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval", abstract: "Evaluate an adapter against the template + mean-pooling baseline on labelled clips.")
 
     @Option(help: "Model directory in the Hugging Face CLIP layout, or `demo` for the bundled demo model.") var model: String
-    @Option(help: "Adapter file from `clipdex train` (without it, only the baseline).") var adapter: String?
+    @Option(help: "Adapter file from `clipdex train`, or `demo` for the demo model's (without it, only the baseline).") var adapter: String?
     @Option(help: "A folder per class of trimmed clips and/or a CSV video,start,end,label.") var data: String?
     @Option(help: "Zero-shot colour/shape/position accuracy on still pictures listed in a CSV image,colour,shape,cell (e.g. from `clipdex synth stills`).")
     var stills: String?
@@ -40,7 +40,7 @@ struct EvalCommand: ParsableCommand {
     private func evaluate(_ data: String, clip: CLIPModel, tokenizer: Tokenizer, into result: inout [String: Any]) throws {
         do {
             let dataset = try VideoDataset.load(data)
-            let adapted = try adapter.map { try Adapter.load($0, model: clip) }
+            let adapted = try adapter.map { try Adapter.load(adapterFile($0), model: clip) }
             let labels = dataset.labels
             let frames = VideoFrames(model: clip, fps: fps)
             let baseText = clip.encodeTexts(tokens: labels.map { tokenizer.encode(template.replacingOccurrences(of: "{label}", with: $0)) })

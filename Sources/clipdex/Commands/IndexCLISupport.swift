@@ -143,7 +143,7 @@ func decorate(_ hits: [SearchHit], _ store: IndexStore, query: [Float]? = nil) -
 /// (loaded from its recorded path), else none: the frozen CLIP's own text embedding.
 func queryAdapter(_ store: IndexStore, model: ModelRecord, clip: CLIPModel, file: String?) throws -> (Adapter?, AdapterRecord?) {
     if let file {
-        let path = absolutePath(file)
+        let path = try adapterFile(file)
         let adapter = try Adapter.load(path, model: clip)
         guard let record = try store.adapters().first(where: { $0.identity == adapter.identity && $0.modelID == model.id }) else {
             throw IndexError.noModel("\(path): the index holds no segments made with this adapter; index with `clipdex index --adapter \(file) VIDEOS...`")

@@ -42,7 +42,7 @@ struct IndexCommand: ParsableCommand {
                 throw IndexError.noModel("no model: pass --model DIR (a Hugging Face CLIP directory); this build has no demo model")
             }
             let clip = try CLIPModel(directory: dir)
-            let adapted = try adapter.map { try Adapter.load(absolutePath($0), model: clip) }
+            let adapted = try adapter.map { try Adapter.load(adapterFile($0), model: clip) }
             let tokenizer = try Tokenizer.bundled()
             let labels = adapted.map { LabelEncoder.adapter($0, tokenizer: tokenizer) } ?? .template(model: clip, tokenizer: tokenizer)
             var options = IndexOptions()

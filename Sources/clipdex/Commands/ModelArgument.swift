@@ -16,3 +16,13 @@ func modelDirectory(_ argument: String) throws -> String {
 func loadModel(_ argument: String) throws -> CLIPModel {
     try CLIPModel(directory: modelDirectory(argument))
 }
+
+/// The adapter file an `--adapter` argument names: the word `demo` is the bundled demo model's
+/// adapter (trained on the synthetic actions), anything else a file from `clipdex train`.
+func adapterFile(_ argument: String) throws -> String {
+    guard argument == "demo" else { return absolutePath(argument) }
+    guard let path = DemoModel.adapterPath else {
+        throw CLIPError.input("--adapter demo: this build has no bundled demo adapter (Sources/DemoModel/clip-demo/\(DemoModel.adapterFile)); pass an adapter file")
+    }
+    return path
+}
