@@ -23,7 +23,7 @@ extension EndToEndTests {
         let adapted = try XCTUnwrap(rec["adapter"]?["top1"]), baseline = try XCTUnwrap(rec["baseline"]?["top1"])
         // chance is 1/6; mean pooling cannot see order, the temporal module can
         XCTAssertGreaterThanOrEqual(adapted, 0.75, "adapter top-1 (measured 0.92)")
-        XCTAssertLessThanOrEqual(baseline, 0.4, "baseline top-1 (measured 0.28)")
+        XCTAssertLessThanOrEqual(baseline, 0.4, "baseline top-1 (measured 0.14)")
         XCTAssertGreaterThanOrEqual(adapted - baseline, 0.3)
     }
 }

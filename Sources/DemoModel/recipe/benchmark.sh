@@ -3,7 +3,7 @@
 # (hand-written template, mean pooling, training-free segmenter) on held-out synthetic videos.
 # Reproduces the table in README.md ("The demo benchmark") and the committed demo adapter.
 #
-#   bash Sources/DemoModel/recipe/benchmark.sh [WORKDIR]      (about 8 minutes on 2 cores)
+#   bash Sources/DemoModel/recipe/benchmark.sh [WORKDIR]      (3-8 minutes on 2 cores)
 #
 # Every step is seeded: the same clipdex build gives the same videos, adapters and scores.
 set -euo pipefail
