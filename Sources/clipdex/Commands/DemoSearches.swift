@@ -69,7 +69,7 @@ struct DemoSearches {
         let tokenizer = try Tokenizer.bundled()
         var right = 0, total = 0
         for q in queries {
-            let embedding = adapter.map { $0.encodeQuery(q.text, tokenizer: tokenizer) } ?? clip.encodeTexts(tokens: [tokenizer.encode(q.text)])[0]
+            let embedding = queryEmbedding(q.text, clip: clip, adapter: adapter, tokenizer: tokenizer)
             let hits = decorate(index.search(embedding, limit: limit), db, query: embedding)
             print("\nclipdex search \"\(q.text)\" --limit \(limit)" + (dbPath.map { " --db \($0)" } ?? ""))
             let truth = scenes.keys.sorted().filter { p in scenes[p].map(q.occurs) == true }

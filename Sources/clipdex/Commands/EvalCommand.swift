@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import CLIP
 import Foundation
+import Index
 import Tensor
 
 /// `clipdex eval`: recognition, localisation and retrieval of an adapter beside the baseline
@@ -15,7 +16,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A folder per class of trimmed clips and/or a CSV video,start,end,label.") var data: String?
     @Option(help: "Zero-shot colour/shape/position accuracy on still pictures listed in a CSV image,colour,shape,cell (e.g. from `clipdex synth stills`).")
     var stills: String?
-    @Option(help: "The baseline's text template; {label} is replaced.") var template = "a video of a person {label}."
+    @Option(help: "The baseline's text template; {label} is replaced.") var template = LabelEncoder.template
     @Option(help: "Frames per second sampled from the videos.") var fps: Double = 4
     @Flag(help: "Print one JSON object.") var json = false
     @OptionGroup var engine: EngineOptions
@@ -43,8 +44,7 @@ struct EvalCommand: ParsableCommand {
             let adapted = try adapter.map { try Adapter.load(adapterFile($0), model: clip) }
             let labels = dataset.labels
             let frames = VideoFrames(model: clip, fps: fps)
-            let baseText = clip.encodeTexts(tokens: labels.map { tokenizer.encode(template.replacingOccurrences(of: "{label}", with: $0)) })
-                .map(normalized)
+            let baseText = LabelEncoder.template(model: clip, tokenizer: tokenizer, template: template).embed(labels)
             let adaptText = adapted?.encodeLabels(labels, tokenizer: tokenizer)
             result["clips"] = dataset.clips.count + dataset.videos.count
             result["classes"] = labels.count

@@ -156,3 +156,9 @@ func queryAdapter(_ store: IndexStore, model: ModelRecord, clip: CLIPModel, file
     }
     return (try Adapter.load(record.path, model: clip), record)
 }
+
+/// A text query's embedding in the space of the segments it is compared with: through the
+/// adapter's learned prompts when the segments were made with one, else the frozen text tower.
+func queryEmbedding(_ text: String, clip: CLIPModel, adapter: Adapter?, tokenizer: Tokenizer) -> [Float] {
+    adapter.map { $0.encodeQuery(text, tokenizer: tokenizer) } ?? clip.encodeTexts(tokens: [tokenizer.encode(text)])[0]
+}

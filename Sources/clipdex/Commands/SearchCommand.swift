@@ -43,7 +43,7 @@ struct SearchCommand: ParsableCommand {
             if let text {
                 let tokenizer = try Tokenizer.bundled()
                 clock.mark("tokenizer")
-                query = adapted.map { $0.encodeQuery(text, tokenizer: tokenizer) } ?? clip.encodeTexts(tokens: [tokenizer.encode(text)])[0]
+                query = queryEmbedding(text, clip: clip, adapter: adapted, tokenizer: tokenizer)
             } else {
                 guard adapted == nil else {
                     throw IndexError.noModel("\(adapterRecord!.path): segments made with an adapter are searched in words only; search TEXT, or index without the adapter")
